@@ -1,0 +1,10 @@
+"""Cadres: an agent-based model of institutional turnover (the Narkomindel in the Great Purges)."""
+
+from sim.agents import Diplomat
+from sim.config import Scenario
+from sim.engine import Engine
+from sim.loader import ConfigError, load_scenario
+from sim.model import TurnoverModel
+from sim.records import Records
+
+__all__ = ["ConfigError", "Diplomat", "Engine", "Records", "Scenario", "TurnoverModel", "load_scenario"]

@@ -1,0 +1,329 @@
+"""The scenario schema: every parameter of the model, typed and range-checked.
+
+A scenario file (TOML) is validated against :class:`Scenario`. Unknown keys,
+wrong types, shares or probabilities out of range and dates out of order are
+rejected here; `sim.loader` turns the rejection into one line naming the file
+and the key. Rates are annual hazards throughout; the engine converts them to
+monthly hazards. Which value comes from which documented figure (F1-F10) is
+said in the scenario files and in docs/ODD.md, not here: the schema only
+knows what a valid value looks like.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+_YEAR_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def month_index(year_month: str) -> int:
+    """Return the month index (year * 12 + month - 1) of a "YYYY-MM" string."""
+    match = _YEAR_MONTH.match(year_month)
+    if not match:
+        raise ValueError(f"expected a date as \"YYYY-MM\", got {year_month!r}")
+    year, month = int(match.group(1)), int(match.group(2))
+    if not 1 <= month <= 12:
+        raise ValueError(f"expected a month 01-12, got {year_month!r}")
+    return year * 12 + month - 1
+
+
+def _check_year_month(value: str) -> str:
+    month_index(value)
+    return value
+
+
+YearMonth = Annotated[str, AfterValidator(_check_year_month)]
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+Rate = Annotated[float, Field(ge=0.0)]
+Multiplier = Annotated[float, Field(ge=0.0)]
+Count = Annotated[int, Field(ge=0)]
+
+
+class Strict(BaseModel):
+    """Base for every config table: unknown keys are errors, values immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+def _check_schedule(knots: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    if not knots:
+        raise ValueError("expected at least one [\"YYYY-MM\", value] knot")
+    months = [month_index(date) for date, _ in knots]
+    for previous, (current, (date, _)) in zip(months, zip(months[1:], knots[1:])):
+        if current <= previous:
+            raise ValueError(f"expected knot dates in increasing order, {date} is not after the knot before it")
+    return knots
+
+
+Schedule = Annotated[list[tuple[YearMonth, Rate]], AfterValidator(_check_schedule)]
+
+
+def _check_share_schedule(knots: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    for date, value in knots:
+        if value > 1.0:
+            raise ValueError(f"expected a share between 0 and 1, got {value} at {date}")
+    return knots
+
+
+ShareSchedule = Annotated[Schedule, AfterValidator(_check_share_schedule)]
+
+
+class Distribution(Strict):
+    """Shares of categories; they must add up to 1."""
+
+    @model_validator(mode="after")
+    def _sums_to_one(self) -> Distribution:
+        total = sum(getattr(self, name) for name in type(self).model_fields)
+        if not math.isclose(total, 1.0, abs_tol=1e-6):
+            raise ValueError(f"expected shares adding up to 1, they add up to {total:.6g}")
+        return self
+
+    def shares(self) -> list[float]:
+        """Return the shares in the order of the fields (the category codes)."""
+        return [getattr(self, name) for name in type(self).model_fields]
+
+
+class PartyShares(Distribution):
+    pre_1917: Share
+    civil_war: Share
+    later: Share
+    none: Share
+
+
+class OriginShares(Distribution):
+    middle_class: Share
+    nobility: Share
+    workers: Share
+    peasants: Share
+
+
+class EducationShares(Distribution):
+    graduate: Share
+    college: Share
+    technical: Share
+    secondary: Share
+
+
+class NationalityShares(Distribution):
+    great_russian: Share
+    jewish: Share
+    ukrainian: Share
+    armenian: Share
+    other: Share
+
+
+class AgeAtEntry(Strict):
+    """Shifted gamma distribution given by its minimum, mean and mode (years)."""
+
+    minimum: Annotated[float, Field(ge=14, le=70)]
+    mean: Annotated[float, Field(ge=14, le=80)]
+    mode: Annotated[float, Field(ge=14, le=80)]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AgeAtEntry:
+        if not self.minimum <= self.mode < self.mean:
+            raise ValueError("expected minimum <= mode < mean")
+        return self
+
+
+class Profile(Strict):
+    """Who a person is when they enter the service."""
+
+    age_at_entry: AgeAtEntry
+    party: PartyShares
+    origin: OriginShares
+    education: EducationShares
+    nationality: NationalityShares
+    languages: Share
+    abroad: Share
+
+
+class Profiles(Strict):
+    veterans: Profile
+    new_generation: Profile
+
+
+class Time(Strict):
+    start: YearMonth = "1921-01"
+    end: YearMonth = "1945-12"
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Time:
+        if month_index(self.end) < month_index(self.start):
+            raise ValueError(f"expected end ({self.end}) not before start ({self.start})")
+        return self
+
+
+class UnitPosts(Strict):
+    middle: Annotated[int, Field(ge=1)]
+    junior: Count
+
+
+class Institution(Strict):
+    """The posts of the commissariat; the first middle post of a unit heads it."""
+
+    hq_elite_posts: Annotated[int, Field(ge=1)]
+    hq_departments: Count
+    department_posts: UnitPosts
+    missions: Count
+    mission_posts: UnitPosts
+    initial_fill: Share
+
+
+class Initial(Strict):
+    """Entry dates of the people already serving at the start."""
+
+    entry_from: YearMonth
+    entry_to: YearMonth
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Initial:
+        if month_index(self.entry_to) < month_index(self.entry_from):
+            raise ValueError(f"expected entry_to ({self.entry_to}) not before entry_from ({self.entry_from})")
+        return self
+
+
+class Mortality(Strict):
+    """Gompertz mortality: annual hazard = exp(log_baseline + age_slope * age)."""
+
+    log_baseline: Annotated[float, Field(le=0)]
+    age_slope: Annotated[float, Field(ge=0, le=0.3)]
+
+
+class Attrition(Strict):
+    mortality: Mortality
+    retirement_age: Annotated[float, Field(ge=30, le=100)]
+    retirement_rate: Rate
+    transfer_out_rate: Rate
+    defection_rate_abroad: Rate
+
+
+# Purge parameters default to neutral values (multipliers 1, no intensity) so
+# that a scenario without a purge need not spell them out.
+
+
+class RankMultipliers(Strict):
+    elite: Multiplier = 1.0
+    middle: Multiplier = 1.0
+    junior: Multiplier = 1.0
+
+
+class PartyMultipliers(Strict):
+    pre_1917: Multiplier = 1.0
+    civil_war: Multiplier = 1.0
+    nep: Multiplier = 1.0
+    recent: Multiplier = 1.0
+    none: Multiplier = 1.0
+
+
+class PostingMultipliers(Strict):
+    hq: Multiplier = 1.0
+    abroad: Multiplier = 1.0
+
+
+class NationalityMultipliers(Strict):
+    great_russian: Multiplier = 1.0
+    jewish: Multiplier = 1.0
+    ukrainian: Multiplier = 1.0
+    armenian: Multiplier = 1.0
+    other: Multiplier = 1.0
+
+
+class Association(Strict):
+    """Raised risk of those serving under a superior who was just purged."""
+
+    multiplier: Multiplier = 1.0
+    months: Count = 0
+
+
+class PurgeMultipliers(Strict):
+    rank: RankMultipliers = RankMultipliers()
+    party: PartyMultipliers = PartyMultipliers()
+    posting: PostingMultipliers = PostingMultipliers()
+    nationality: NationalityMultipliers = NationalityMultipliers()
+    association: Association = Association()
+    left_service: Multiplier = 1.0
+
+
+class PurgeOutcomes(Distribution):
+    executed: Share = 1.0
+    imprisoned: Share = 0.0
+    exiled: Share = 0.0
+
+
+class Purge(Strict):
+    enabled: bool = False
+    intensity: Schedule = [("1921-01", 0.0)]
+    hq_wave: Schedule = [("1921-01", 0.0)]
+    hq_wave_dismissal_share: Share = 0.0
+    recall_defection_probability: Share = 0.0
+    multipliers: PurgeMultipliers = PurgeMultipliers()
+    outcomes: PurgeOutcomes = PurgeOutcomes()
+
+
+class OutsideEntry(Strict):
+    """Whether a vacancy of this rank may be filled by an outside recruit."""
+
+    elite: bool
+    middle: bool
+    junior: bool
+
+
+class Replacement(Strict):
+    promotion_probability: ShareSchedule
+    min_months_in_rank: Count
+    outside_entry: OutsideEntry
+    recruitment_capacity: Schedule
+    recruitment_lag_months: Count
+    new_generation_share: ShareSchedule
+
+
+class Transition(Strict):
+    """A planned gradual transition: veterans retired at the pace of a plan (F10)."""
+
+    enabled: bool = False
+    start: YearMonth = "1937-01"
+    years: Annotated[float, Field(gt=0, le=50)] = 8
+    target_share: Share = 0.6
+
+
+class Mentoring(Strict):
+    mentor_min_service_months: Count
+    full_competence_months: Annotated[int, Field(ge=1)]
+
+
+class Scenario(Strict):
+    """A complete, validated scenario."""
+
+    name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")]
+    description: str = ""
+    seed: Annotated[int, Field(ge=0)] = 0
+    time: Time = Time()
+    institution: Institution
+    profiles: Profiles
+    initial: Initial
+    attrition: Attrition
+    purge: Purge = Purge()
+    replacement: Replacement
+    transition: Transition = Transition()
+    mentoring: Mentoring
+
+    @property
+    def start_month(self) -> int:
+        """Month index of the first simulated month."""
+        return month_index(self.time.start)
+
+    @property
+    def end_month(self) -> int:
+        """Month index of the last simulated month."""
+        return month_index(self.time.end)
+
+    @model_validator(mode="after")
+    def _initial_entries_before_start(self) -> Scenario:
+        if month_index(self.initial.entry_to) >= self.start_month:
+            raise ValueError(f"initial.entry_to: expected a date before time.start ({self.time.start})")
+        return self

@@ -1,0 +1,190 @@
+"""The monthly schedule of the model over numpy arrays, with no agent objects.
+
+`Engine` owns the state (posts, roster, random streams) and runs the
+submodels in a fixed order each month. `TurnoverModel` (sim/model.py) wraps
+it in a Mesa model; used alone it is the pure-numpy reference kernel that
+the benchmark compares the Mesa model with.
+
+Order within a month: record the stocks on the first of the month; ordinary
+attrition; the purge; the planned transition; promotions and recruitment;
+record the month's flows.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+
+import numpy as np
+
+from sim.categories import EXIT_REASONS, LATER_FATES
+from sim.config import Scenario, month_index
+from sim.posts import NO_ONE, Posts, build_posts
+from sim.profiles import draw_people
+from sim.recorder import Recorder
+from sim.roster import GONE, Roster
+from sim.rules.attrition import ordinary_attrition
+from sim.rules.purge import PurgeRule
+from sim.rules.replacement import ReplacementRule
+from sim.rules.transition import TransitionRule
+from sim.schedule import PiecewiseSchedule
+from sim.streams import RandomStreams
+
+VETERANS_PROFILE, NEW_GENERATION_PROFILE = 0, 1
+
+SlotsHook = Callable[[np.ndarray], None]
+
+
+class Engine:
+    """State and monthly schedule of one run.
+
+    Args:
+        scenario: the validated scenario.
+        seed: the run's seed (an int or a SeedSequence); defaults to the scenario's.
+        on_enter: called with the slots of people who enter service.
+        on_exit: called with the slots of people who leave service.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: int | np.random.SeedSequence | None = None,
+        on_enter: SlotsHook | None = None,
+        on_exit: SlotsHook | None = None,
+    ) -> None:
+        self.scenario = scenario
+        self.seed = scenario.seed if seed is None else seed
+        self.streams = RandomStreams(self.seed)
+        self.on_enter = on_enter
+        self.on_exit = on_exit
+        self.posts: Posts = build_posts(scenario.institution)
+        self.roster = Roster(capacity=4 * self.posts.count)
+        self.post_history: list[tuple[np.ndarray, np.ndarray, int]] = []
+        self.flows: Counter = Counter()
+        self.start = scenario.start_month
+        self.end = scenario.end_month
+        self.month = self.start
+        self.purge = PurgeRule(self) if scenario.purge.enabled else None
+        self.transition = TransitionRule(self) if scenario.transition.enabled else None
+        self.replacement = ReplacementRule(self)
+        self.recorder = Recorder(self)
+
+    # -- set-up -------------------------------------------------------------
+
+    def populate(self) -> Engine:
+        """Fill the posts at the start with veterans (F5). Call once before stepping."""
+        rng = self.streams.generator("initial")
+        config = self.scenario
+        filled = np.flatnonzero(rng.random(self.posts.count) < config.institution.initial_fill)
+        first, last = month_index(config.initial.entry_from), month_index(config.initial.entry_to)
+        entry = rng.integers(first, last + 1, size=len(filled)).astype(np.int32)
+        people = draw_people(rng, config.profiles.veterans, entry, VETERANS_PROFILE)
+        slots = self.roster.add(people)
+        self.assign(slots, filled, entry, promotion=False)
+        if self.on_enter:
+            self.on_enter(slots)
+        return self
+
+    def schedule(self, knots: list[tuple[str, float]]) -> PiecewiseSchedule:
+        """Return a schedule object for config knots."""
+        return PiecewiseSchedule(knots)
+
+    # -- the monthly schedule ----------------------------------------------
+
+    @property
+    def done(self) -> bool:
+        """True once the last month has been simulated."""
+        return self.month > self.end
+
+    def step(self) -> None:
+        """Simulate one month."""
+        if self.done:
+            raise RuntimeError(f"the run already reached its end ({self.scenario.time.end})")
+        month = self.month
+        self.recorder.record_stocks(month)
+        self.flows.clear()
+        ordinary_attrition(self, month)
+        if self.purge is not None:
+            self.purge.apply(self, month)
+        if self.transition is not None:
+            self.transition.apply(self, month)
+        self.replacement.apply(self, month)
+        self.recorder.record_flows(month)
+        self.month += 1
+
+    def run(self, on_month: Callable[[int], None] | None = None) -> Engine:
+        """Simulate every remaining month; `on_month` is called after each."""
+        while not self.done:
+            self.step()
+            if on_month:
+                on_month(self.month)
+        return self
+
+    # -- state changes used by the submodels -------------------------------
+
+    def count(self, flow: str, amount: int = 1) -> None:
+        """Add to a flow counter of the current month."""
+        self.flows[flow] += amount
+
+    def assign(self, slots: np.ndarray, posts: np.ndarray, month: np.ndarray | int, promotion: bool) -> None:
+        """Put people into posts, vacating the posts they held before."""
+        if len(slots) == 0:
+            return
+        roster, table = self.roster, self.posts
+        held = roster.post[slots]
+        table.holder[held[held >= 0]] = NO_ONE
+        table.holder[posts] = slots
+        table.queued_since[posts] = NO_ONE
+        rank = table.rank[posts]
+        roster.post[slots] = posts
+        roster.rank[slots] = rank
+        roster.rank_since[slots] = month
+        roster.unit[slots] = table.unit[posts]
+        roster.abroad[slots] = table.abroad[posts]
+        roster.highest_rank[slots] = np.where(roster.highest_rank[slots] < 0, rank, np.minimum(roster.highest_rank[slots], rank))
+        roster.first_rank[slots] = np.where(roster.first_rank[slots] < 0, rank, roster.first_rank[slots])
+        roster.posts_held[slots] += 1
+        self.post_history.append((slots.copy(), posts.copy(), np.broadcast_to(month, len(slots)).copy()))
+        if promotion:
+            self.count("promotions", len(slots))
+
+    def leave_service(self, slots: np.ndarray, month: int, reason: int, status: int) -> None:
+        """People leave the commissariat: their posts fall vacant."""
+        if len(slots) == 0:
+            return
+        roster = self.roster
+        self.posts.holder[roster.post[slots]] = NO_ONE
+        roster.post[slots] = NO_ONE
+        roster.exit[slots] = month
+        roster.exit_reason[slots] = reason
+        roster.status[slots] = status
+        self.count(f"exit:{EXIT_REASONS[reason]}", len(slots))
+        if self.on_exit:
+            self.on_exit(slots)
+
+    def record_later_fate(self, slots: np.ndarray, month: int, fate: str) -> None:
+        """A followed person who already left dies or is purged."""
+        if len(slots) == 0:
+            return
+        self.roster.later_fate[slots] = LATER_FATES.index(fate)
+        self.roster.later_fate_month[slots] = month
+        self.roster.status[slots] = GONE
+        self.count(f"later:{fate}", len(slots))
+
+    def recruit(self, posts: np.ndarray, new_generation: np.ndarray, month: int) -> np.ndarray:
+        """Bring in outside recruits for the given posts; return their slots."""
+        rng = self.streams.generator("profiles", month)
+        slots = np.empty(len(posts), dtype=np.int64)
+        for code, profile, mask in (
+            (VETERANS_PROFILE, self.scenario.profiles.veterans, ~new_generation),
+            (NEW_GENERATION_PROFILE, self.scenario.profiles.new_generation, new_generation),
+        ):
+            if mask.any():
+                entry = np.full(int(mask.sum()), month, dtype=np.int32)
+                slots[mask] = self.roster.add(draw_people(rng, profile, entry, code))
+        self.assign(slots, posts, month, promotion=False)
+        self.count("recruits:veterans", int((~new_generation).sum()))
+        self.count("recruits:new_generation", int(new_generation.sum()))
+        if self.on_enter:
+            self.on_enter(slots)
+        return slots

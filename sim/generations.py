@@ -1,0 +1,55 @@
+"""Party cohorts and generations, derived from party tenure and entry date.
+
+Generations (documented in docs/ODD.md):
+- old_bolsheviks: joined the party before 1917 (F5, F9).
+- civil_war_bolsheviks: joined 1917-1920, the early years of the regime (F5).
+- specialists_1920s: entered before 1931 and joined later or never: the
+  pre-revolutionary intelligentsia and the 1920s entrants (F5).
+- new_generation: entered in 1931 or later and not a pre-1921 party member:
+  the trickle from 1931 (F7) and the deluge from 1937 (F6).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.categories import (
+    CIVIL_WAR,
+    CIVIL_WAR_BOLSHEVIKS,
+    NEP,
+    NEW_GENERATION,
+    NO_PARTY,
+    OLD_BOLSHEVIKS,
+    PRE_1917,
+    RECENT,
+    SPECIALISTS_1920S,
+)
+
+REVOLUTION_YEAR = 1917  # F5: Old Bolsheviks joined before 1917
+CIVIL_WAR_LAST_YEAR = 1920  # F5: "the early years of the Soviet regime"; the cut-off is an assumption
+NEW_GENERATION_FROM_YEAR = 1931  # F7: the trickle of the new generation began in 1931
+
+
+def party_cohort(party_year: np.ndarray, as_of_year: int | None = None) -> np.ndarray:
+    """Return party-cohort codes; year 0 means never joined.
+
+    With `as_of_year`, people who join only after that year count as non-party.
+    """
+    year = np.asarray(party_year)
+    member = year > 0 if as_of_year is None else (year > 0) & (year <= as_of_year)
+    cohort = np.full(year.shape, NO_PARTY, dtype=np.int8)
+    cohort[member & (year < REVOLUTION_YEAR)] = PRE_1917
+    cohort[member & (year >= REVOLUTION_YEAR) & (year <= CIVIL_WAR_LAST_YEAR)] = CIVIL_WAR
+    cohort[member & (year > CIVIL_WAR_LAST_YEAR) & (year < NEW_GENERATION_FROM_YEAR)] = NEP
+    cohort[member & (year >= NEW_GENERATION_FROM_YEAR)] = RECENT
+    return cohort
+
+
+def generation(party_year: np.ndarray, entry_month: np.ndarray) -> np.ndarray:
+    """Return generation codes from party-join year and entry month index."""
+    cohort = party_cohort(party_year)
+    entry_year = np.asarray(entry_month) // 12
+    result = np.where(entry_year >= NEW_GENERATION_FROM_YEAR, NEW_GENERATION, SPECIALISTS_1920S).astype(np.int8)
+    result[cohort == PRE_1917] = OLD_BOLSHEVIKS
+    result[cohort == CIVIL_WAR] = CIVIL_WAR_BOLSHEVIKS
+    return result

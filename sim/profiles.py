@@ -1,0 +1,70 @@
+"""Drawing who a person is when they enter: age, party, origin and the rest."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.config import Distribution, Profile
+from sim.generations import generation
+
+_PRE_1917, _CIVIL_WAR, _LATER, _NONE = range(4)
+
+
+def categories_from_uniform(uniform: np.ndarray, shares: Distribution) -> np.ndarray:
+    """Map uniforms on [0, 1) to category codes with the given shares (inverse CDF)."""
+    cumulative = np.cumsum(shares.shares())
+    cumulative[-1] = 1.0
+    return np.searchsorted(cumulative, uniform, side="right").astype(np.int8)
+
+
+def draw_categories(rng: np.random.Generator, shares: Distribution, count: int) -> np.ndarray:
+    """Draw category codes with the given shares."""
+    return categories_from_uniform(rng.random(count), shares)
+
+
+def draw_age_at_entry(rng: np.random.Generator, profile: Profile, count: int) -> np.ndarray:
+    """Age in years: a gamma distribution shifted to `minimum` with the given mean and mode."""
+    age = profile.age_at_entry
+    scale = age.mean - age.mode
+    shape = (age.mean - age.minimum) / scale
+    return age.minimum + rng.gamma(shape, scale, count)
+
+
+def draw_party_year(rng: np.random.Generator, profile: Profile, birth_year: np.ndarray, entry_year: np.ndarray) -> np.ndarray:
+    """Year of joining the party (0: never), consistent with birth and entry year."""
+    category = draw_categories(rng, profile.party, len(birth_year))
+    u = rng.random(len(birth_year))
+    # pre-1917: from age 16 (no earlier than 1898, the party's founding) to 1916.
+    low = np.clip(birth_year + 16, 1898, 1916)
+    pre = low + np.floor(u * (1917 - low)).astype(int)
+    civil = 1917 + np.floor(u * 4).astype(int)
+    # later: from 1921 (or age 18) to the year of entry, or a few years on for early entrants.
+    low_later = np.maximum(1921, birth_year + 18)
+    high_later = np.maximum(low_later + 4, entry_year)
+    later = low_later + np.floor(u * (high_later - low_later + 1)).astype(int)
+    year = np.select(
+        [category == _PRE_1917, category == _CIVIL_WAR, category == _LATER],
+        [pre, civil, later],
+        default=0,
+    )
+    return year.astype(np.int16)
+
+
+def draw_people(rng: np.random.Generator, profile: Profile, entry_month: np.ndarray, profile_code: int) -> dict[str, np.ndarray]:
+    """Draw the attributes of people entering in the given months."""
+    count = len(entry_month)
+    age_months = np.round(draw_age_at_entry(rng, profile, count) * 12).astype(np.int32)
+    birth = entry_month - age_months
+    party_year = draw_party_year(rng, profile, birth // 12, entry_month // 12)
+    return {
+        "birth": birth,
+        "party_year": party_year,
+        "entry": entry_month,
+        "profile": np.full(count, profile_code, dtype=np.int8),
+        "generation": generation(party_year, entry_month),
+        "origin": draw_categories(rng, profile.origin, count),
+        "education": draw_categories(rng, profile.education, count),
+        "nationality": draw_categories(rng, profile.nationality, count),
+        "languages": rng.random(count) < profile.languages,
+        "abroad_experience": rng.random(count) < profile.abroad,
+    }

@@ -1,0 +1,177 @@
+"""What a run leaves behind: a tidy monthly series and one biography per person.
+
+Everything downstream (summaries, figures, comparisons, the historian's
+classification) reads these frames and never a running model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sim.categories import (
+    EDUCATIONS,
+    EXIT_REASONS,
+    GENERATIONS,
+    LATER_FATES,
+    NATIONALITIES,
+    ORIGINS,
+    PARTY_COHORTS,
+    PURGE_OUTCOMES,
+    RANKS,
+)
+from sim.engine import Engine
+from sim.generations import party_cohort
+from sim.recorder import Recorder
+
+PROFILES = ("veterans", "new_generation")
+
+# Tidy series: measure name -> (prefix of recorder columns, is a stock)
+_MEASURES = {
+    "vacancies": "vacant:",
+    "headcount_by_posting": "posting:",
+    "mean_service_months": "service:",
+    "exits": "exit:",
+    "later_fates": "later:",
+    "recruits": "recruits:",
+}
+_SCALARS = ("mentored_junior_share", "experience_capacity", "promotions", "recalls", "planned_retirements")
+
+
+@dataclass(frozen=True)
+class Records:
+    """The outputs of one run: `timeseries` (tidy, monthly) and `biographies`."""
+
+    timeseries: pd.DataFrame
+    biographies: pd.DataFrame
+
+
+def month_dates(months: np.ndarray) -> pd.DatetimeIndex:
+    """First day of each month index (year * 12 + month - 1); -1 gives NaT."""
+    months = np.asarray(months)
+    dates = pd.to_datetime({"year": np.maximum(months, 0) // 12, "month": np.maximum(months, 0) % 12 + 1, "day": 1})
+    return pd.DatetimeIndex(dates.where(months >= 0))
+
+
+def wide_series(recorder: Recorder) -> pd.DataFrame:
+    """Monthly stocks and flows, one column each, indexed by date."""
+    stocks = pd.DataFrame(recorder.stocks)
+    flows = pd.DataFrame(recorder.flows)
+    frame = pd.concat([stocks, flows], axis=1)
+    frame.index = month_dates(np.array(recorder.months))
+    frame.index.name = "date"
+    return frame
+
+
+def tidy_series(wide: pd.DataFrame) -> pd.DataFrame:
+    """Long form: columns date, measure, group, value."""
+    parts = []
+
+    def add(measure: str, columns: dict[str, pd.Series]) -> None:
+        for group, values in columns.items():
+            parts.append(pd.DataFrame({"date": wide.index, "measure": measure, "group": group, "value": values.to_numpy(float)}))
+
+    staff = {g: sum(wide[f"staff:{r}:{g}"] for r in RANKS) for g in GENERATIONS}
+    add("headcount_by_generation", staff)
+    add("elite_by_generation", {g: wide[f"staff:elite:{g}"] for g in GENERATIONS})
+    by_rank = {r: sum(wide[f"staff:{r}:{g}"] for g in GENERATIONS) for r in RANKS}
+    add("headcount_by_rank", by_rank)
+    total = sum(by_rank.values())
+    add("headcount", {"all": total})
+    elite_total = by_rank["elite"]
+    add(
+        "new_generation_share",
+        {"all": staff["new_generation"] / total.where(total > 0), "elite": wide["staff:elite:new_generation"] / elite_total.where(elite_total > 0)},
+    )
+    for measure, prefix in _MEASURES.items():
+        add(measure, {column.removeprefix(prefix): wide[column] for column in wide.columns if column.startswith(prefix)})
+    for name in _SCALARS:
+        add(name, {"all": wide[name]})
+    tidy = pd.concat(parts, ignore_index=True)
+    tidy["measure"] = tidy["measure"].astype("category")
+    tidy["group"] = tidy["group"].astype("category")
+    return tidy
+
+
+def _names(codes: np.ndarray, names: tuple[str, ...]) -> pd.Categorical:
+    return pd.Categorical.from_codes(codes.astype(int), categories=list(names))
+
+
+def _optional_names(codes: np.ndarray, names: tuple[str, ...]) -> pd.Categorical:
+    """Categorical with code 0 ("" in `names`) as missing."""
+    return pd.Categorical.from_codes(codes.astype(int) - 1, categories=list(names[1:]))
+
+
+def _years_or_missing(years: np.ndarray) -> pd.arrays.IntegerArray:
+    """Nullable integer years; 0 (never) becomes missing."""
+    return pd.arrays.IntegerArray(years.astype(np.int64), mask=years <= 0)
+
+
+def post_histories(engine: Engine) -> list[str]:
+    """For each person, the posts held as "YYYY-MM unit rank" entries joined by "; "."""
+    size = engine.roster.size
+    if not engine.post_history:
+        return [""] * size
+    slots = np.concatenate([entry[0] for entry in engine.post_history])
+    posts = np.concatenate([entry[1] for entry in engine.post_history])
+    months = np.concatenate([entry[2] for entry in engine.post_history])
+    order = np.lexsort((months, slots))
+    slots, posts, months = slots[order], posts[order], months[order]
+    table = engine.posts
+    labels = [
+        f"{m // 12}-{m % 12 + 1:02d} {'mission' if table.abroad[p] else 'hq'}{table.unit[p]} {RANKS[table.rank[p]]}"
+        for p, m in zip(posts.tolist(), months.tolist())
+    ]
+    histories: list[list[str]] = [[] for _ in range(size)]
+    for slot, label in zip(slots.tolist(), labels):
+        histories[slot].append(label)
+    return ["; ".join(entries) for entries in histories]
+
+
+def biographies(engine: Engine) -> pd.DataFrame:
+    """One row per person who ever served."""
+    roster = engine.roster
+    v = roster.view
+    end = engine.month  # first month not simulated
+    exit_month = v("exit")
+    served_until = np.where(exit_month >= 0, exit_month, end)
+    purged = (v("exit_reason") == EXIT_REASONS.index("purged")) | (v("later_fate") == LATER_FATES.index("purged"))
+    party = v("party_year")
+    return pd.DataFrame(
+        {
+            "person_id": np.arange(roster.size),
+            "profile": _names(v("profile"), PROFILES),
+            "generation": _names(v("generation"), GENERATIONS),
+            "birth": month_dates(v("birth")),
+            "party_joined": _years_or_missing(party),
+            "party_cohort": _names(party_cohort(party), PARTY_COHORTS),
+            "entry": month_dates(v("entry")),
+            "origin": _names(v("origin"), ORIGINS),
+            "education": _names(v("education"), EDUCATIONS),
+            "nationality": _names(v("nationality"), NATIONALITIES),
+            "languages": v("languages").copy(),
+            "abroad_experience": v("abroad_experience").copy(),
+            "first_rank": _names(v("first_rank"), RANKS),
+            "highest_rank": _names(v("highest_rank"), RANKS),
+            "last_rank": _names(np.where(v("rank") >= 0, v("rank"), v("first_rank")), RANKS),
+            "posts_held": v("posts_held").astype(int),
+            "post_history": post_histories(engine),
+            "months_of_service": (served_until - v("entry")).astype(int),
+            "serving_at_end": exit_month < 0,
+            "exit": month_dates(exit_month),
+            "exit_reason": _optional_names(v("exit_reason"), EXIT_REASONS),
+            "recalled": v("recalled").copy(),
+            "planned_retirement": v("planned_retirement").copy(),
+            "later_fate": _optional_names(v("later_fate"), LATER_FATES),
+            "later_fate_date": month_dates(v("later_fate_month")),
+            "purged": purged,
+            "purge_outcome": _optional_names(v("purge_outcome"), PURGE_OUTCOMES),
+        }
+    )
+
+
+def collect(engine: Engine) -> Records:
+    """Build the records of a finished (or partly run) engine."""
+    return Records(timeseries=tidy_series(wide_series(engine.recorder)), biographies=biographies(engine))

@@ -1,0 +1,1 @@
+"""The submodels of the monthly schedule, one module each (docs/ODD.md, section 7)."""

@@ -1,0 +1,60 @@
+"""Ordinary attrition: death by age, retirement, transfer out, rare defection.
+
+Competing risks within the month: one uniform decides whether anything
+happens (probability 1 - exp(-H/12) for the summed annual hazard H), a second
+picks which cause, in proportion to the cause hazards. People who already
+left are followed and can still die.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.categories import DEFECTED, DIED, RETIRED, TRANSFERRED_OUT
+from sim.roster import GONE, LEFT, SERVING
+
+if TYPE_CHECKING:
+    from sim.engine import Engine
+
+
+def death_hazard(engine: Engine, slots: np.ndarray, month: int) -> np.ndarray:
+    """Annual Gompertz mortality hazard of the given people in the given month."""
+    mortality = engine.scenario.attrition.mortality
+    age = (month - engine.roster.birth[slots]) / 12.0
+    return np.exp(mortality.log_baseline + mortality.age_slope * age)
+
+
+def ordinary_attrition(engine: Engine, month: int) -> None:
+    """Apply one month of ordinary attrition to the serving and the followed."""
+    roster = engine.roster
+    config = engine.scenario.attrition
+    rng = engine.streams.generator("attrition", month)
+    event_draw = rng.random(roster.size)
+    cause_draw = rng.random(roster.size)
+
+    serving = roster.with_status(SERVING)
+    age = (month - roster.birth[serving]) / 12.0
+    hazards = np.stack(
+        [
+            death_hazard(engine, serving, month),
+            np.where(age >= config.retirement_age, config.retirement_rate, 0.0),
+            np.full(len(serving), config.transfer_out_rate),
+            np.where(roster.abroad[serving], config.defection_rate_abroad, 0.0),
+        ]
+    )
+    total = hazards.sum(axis=0)
+    happens = event_draw[serving] < -np.expm1(-total / 12.0)
+    if happens.any():
+        shares = np.cumsum(hazards[:, happens], axis=0) / total[happens]
+        cause = (cause_draw[serving][happens] >= shares[:-1]).sum(axis=0)
+        leavers = serving[happens]
+        for code, reason, status in ((0, DIED, GONE), (1, RETIRED, LEFT), (2, TRANSFERRED_OUT, LEFT), (3, DEFECTED, GONE)):
+            engine.leave_service(leavers[cause == code], month, reason, status)
+
+    followed = roster.with_status(LEFT)
+    # Only those who left before this month: a person leaves once a month at most.
+    followed = followed[roster.exit[followed] < month]
+    dies = event_draw[followed] < -np.expm1(-death_hazard(engine, followed, month) / 12.0)
+    engine.record_later_fate(followed[dies], month, "died")

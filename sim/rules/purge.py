@@ -1,0 +1,118 @@
+"""The purge: a monthly hazard of arrest, recall from abroad, defection.
+
+Hazard of a serving person = intensity(month) x rank x party cohort x posting
+x nationality x association multipliers; of a person who already left =
+intensity x party x nationality x left_service. Headquarters staff who
+entered before the 1939 wave also face the wave hazard (F3, F4), without
+multipliers; a wave event is a dismissal or an arrest. A person abroad who
+is hit is recalled first: most return and are arrested, a few defect (F8).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.categories import DEFECTED, DISMISSED, PURGED
+from sim.generations import party_cohort
+from sim.profiles import categories_from_uniform
+from sim.roster import GONE, LEFT, SERVING
+
+if TYPE_CHECKING:
+    from sim.engine import Engine
+
+
+def _table(values) -> np.ndarray:
+    return np.array([getattr(values, name) for name in type(values).model_fields], dtype=float)
+
+
+class PurgeRule:
+    """The purge submodel with its multiplier tables prepared once."""
+
+    def __init__(self, engine: Engine) -> None:
+        config = engine.scenario.purge
+        multipliers = config.multipliers
+        self.config = config
+        self.rank = _table(multipliers.rank)
+        self.party = _table(multipliers.party)
+        self.posting = _table(multipliers.posting)
+        self.nationality = _table(multipliers.nationality)
+        self.association = multipliers.association
+        self.left_service = multipliers.left_service
+        self.intensity = engine.schedule(config.intensity)
+        self.hq_wave = engine.schedule(config.hq_wave)
+        self.wave_start = self.hq_wave.first_positive_month()
+
+    def hazard(self, engine: Engine, slots: np.ndarray, month: int) -> np.ndarray:
+        """Annual purge hazard (without the HQ wave) of serving people."""
+        roster = engine.roster
+        cohort = party_cohort(roster.party_year[slots], as_of_year=month // 12)
+        associated = roster.associated_until[slots] >= month
+        return (
+            self.intensity.at(month)
+            * self.rank[roster.rank[slots]]
+            * self.party[cohort]
+            * self.posting[roster.abroad[slots].astype(int)]
+            * self.nationality[roster.nationality[slots]]
+            * np.where(associated, self.association.multiplier, 1.0)
+        )
+
+    def wave_hazard(self, engine: Engine, slots: np.ndarray, month: int) -> np.ndarray:
+        """Annual HQ-wave hazard of serving people (zero abroad and for its own recruits)."""
+        level = self.hq_wave.at(month)
+        if level == 0.0 or self.wave_start is None:
+            return np.zeros(len(slots))
+        roster = engine.roster
+        exposed = ~roster.abroad[slots] & (roster.entry[slots] < self.wave_start)
+        return np.where(exposed, level, 0.0)
+
+    def apply(self, engine: Engine, month: int) -> None:
+        """Apply one month of purge to the serving and the followed."""
+        roster = engine.roster
+        rng = engine.streams.generator("purge", month)
+        event_draw = rng.random(roster.size)
+        cause_draw = rng.random(roster.size)
+        outcome_draw = rng.random(roster.size)
+        recall_draw = engine.streams.generator("recall", month).random(roster.size)
+
+        serving = roster.with_status(SERVING)
+        purge_h = self.hazard(engine, serving, month)
+        wave_h = self.wave_hazard(engine, serving, month)
+        total = purge_h + wave_h
+        hit = event_draw[serving] < -np.expm1(-total / 12.0)
+        hit_slots = serving[hit]
+        by_wave = cause_draw[hit_slots] * total[hit] < wave_h[hit]
+        dismissed = by_wave & (recall_draw[hit_slots] < self.config.hq_wave_dismissal_share)
+        arrested = hit_slots[~dismissed]
+        abroad = roster.abroad[arrested]
+        defects = abroad & (recall_draw[arrested] < self.config.recall_defection_probability)
+
+        purged_posts = roster.post[arrested[~defects]]
+        roster.recalled[arrested[abroad]] = True
+        engine.count("recalls", int(abroad.sum()))
+        engine.leave_service(hit_slots[dismissed], month, DISMISSED, LEFT)
+        engine.leave_service(arrested[defects], month, DEFECTED, GONE)
+        victims = arrested[~defects]
+        roster.purge_outcome[victims] = 1 + categories_from_uniform(outcome_draw[victims], self.config.outcomes)
+        engine.leave_service(victims, month, PURGED, GONE)
+        self._raise_association(engine, purged_posts, month)
+
+        followed = roster.with_status(LEFT)
+        followed = followed[roster.exit[followed] < month]
+        cohort = party_cohort(roster.party_year[followed], as_of_year=month // 12)
+        followed_h = self.intensity.at(month) * self.left_service * self.party[cohort] * self.nationality[roster.nationality[followed]]
+        caught = followed[event_draw[followed] < -np.expm1(-followed_h / 12.0)]
+        roster.purge_outcome[caught] = 1 + categories_from_uniform(outcome_draw[caught], self.config.outcomes)
+        engine.record_later_fate(caught, month, "purged")
+
+    def _raise_association(self, engine: Engine, purged_posts: np.ndarray, month: int) -> None:
+        """Raise the risk of those serving under a superior purged this month."""
+        if len(purged_posts) == 0 or self.association.months == 0:
+            return
+        posts = engine.posts
+        struck = np.zeros(posts.count + 1, dtype=bool)  # last entry: "no superior"
+        struck[purged_posts] = True
+        under = struck[posts.superior]  # superior -1 reads the sentinel
+        holders = posts.holder[under & (posts.holder >= 0)]
+        engine.roster.associated_until[holders] = month + self.association.months

@@ -1,0 +1,91 @@
+"""Replacement: vacancy chains of promotion ending in outside recruits.
+
+Each month, ranks are worked top down. A vacancy is offered to promotion
+from the rank below with the scheduled probability; the candidates are those
+who have served `min_months_in_rank` in their rank, the longest-serving
+first (ties broken at random). A promotion opens a vacancy one rank down,
+worked in the same month. A vacancy not filled by promotion joins the
+recruitment queue if its rank admits outside entry; otherwise it waits and
+is offered to promotion again next month. Queued vacancies are filled in
+order of age once the recruitment lag has passed, at most `capacity` a
+month (fractional capacity carries over), with the new-generation profile
+in the scheduled share of recruits.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.categories import JUNIOR, RANKS
+from sim.posts import NO_ONE
+from sim.roster import SERVING
+
+if TYPE_CHECKING:
+    from sim.engine import Engine
+
+
+class ReplacementRule:
+    """Promotion and recruitment with their schedules prepared once."""
+
+    def __init__(self, engine: Engine) -> None:
+        config = engine.scenario.replacement
+        self.config = config
+        self.promotion_probability = engine.schedule(config.promotion_probability)
+        self.capacity = engine.schedule(config.recruitment_capacity)
+        self.new_generation_share = engine.schedule(config.new_generation_share)
+        self.outside_entry = [getattr(config.outside_entry, name) for name in RANKS]
+        self.capacity_carry = 0.0
+
+    def apply(self, engine: Engine, month: int) -> None:
+        """Fill what vacancies can be filled this month."""
+        self._promote(engine, month)
+        self._recruit(engine, month)
+
+    def _promote(self, engine: Engine, month: int) -> None:
+        posts, roster = engine.posts, engine.roster
+        offer_draw = engine.streams.generator("promotion", month).random(posts.count)
+        tie_draw = engine.streams.generator("promotion", month).random(roster.size)
+        probability = self.promotion_probability.at(month)
+        for rank in range(len(RANKS)):
+            vacant = np.flatnonzero((posts.holder == NO_ONE) & (posts.rank == rank) & (posts.queued_since == NO_ONE))
+            if len(vacant) == 0:
+                continue
+            filled = np.zeros(len(vacant), dtype=bool)
+            if rank < JUNIOR and probability > 0:
+                offered = np.flatnonzero(offer_draw[vacant] < probability)
+                candidates = self._candidates(engine, rank + 1, month, tie_draw)
+                count = min(len(offered), len(candidates))
+                if count:
+                    engine.assign(candidates[:count], vacant[offered[:count]], month, promotion=True)
+                    filled[offered[:count]] = True
+            if self.outside_entry[rank]:
+                posts.queued_since[vacant[~filled]] = month
+
+    def _candidates(self, engine: Engine, rank: int, month: int, tie_draw: np.ndarray) -> np.ndarray:
+        roster = engine.roster
+        serving = roster.with_status(SERVING)
+        eligible = serving[(roster.rank[serving] == rank) & (month - roster.rank_since[serving] >= self.config.min_months_in_rank)]
+        # Longest service first (earliest entry); ties at random.
+        order = np.lexsort((tie_draw[eligible], roster.entry[eligible]))
+        return eligible[order]
+
+    def _recruit(self, engine: Engine, month: int) -> None:
+        posts = engine.posts
+        ready = np.flatnonzero(
+            (posts.holder == NO_ONE) & (posts.queued_since != NO_ONE) & (posts.queued_since + self.config.recruitment_lag_months <= month)
+        )
+        allowance = self.capacity.at(month) + self.capacity_carry
+        count = min(len(ready), math.floor(allowance))
+        self.capacity_carry = allowance - math.floor(allowance)
+        if count == 0:
+            return
+        # Oldest requests first; among equals, higher ranks first, then post order.
+        order = np.lexsort((ready, posts.rank[ready], posts.queued_since[ready]))
+        chosen = ready[order[:count]]
+        rng = engine.streams.generator("recruitment", month)
+        new_generation = rng.random(count) < self.new_generation_share.at(month)
+        engine.recruit(chosen, new_generation, month)
+        posts.queued_since[chosen] = NO_ONE

@@ -1,0 +1,28 @@
+"""Piecewise-linear schedules of dated knots, evaluated by month index."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.config import month_index
+
+
+class PiecewiseSchedule:
+    """A value over time: linear between knots, constant before the first and after the last."""
+
+    def __init__(self, knots: list[tuple[str, float]]) -> None:
+        self.months = np.array([month_index(date) for date, _ in knots], dtype=float)
+        self.values = np.array([value for _, value in knots], dtype=float)
+
+    def at(self, month: int) -> float:
+        """Return the value in the given month index."""
+        return float(np.interp(month, self.months, self.values))
+
+    def first_positive_month(self) -> int | None:
+        """Return the first month index at which the value is above zero, if any."""
+        if self.values[0] > 0:
+            return None
+        for k in range(1, len(self.values)):
+            if self.values[k] > 0:
+                return int(self.months[k - 1]) + 1
+        return None
