@@ -6,5 +6,6 @@ from sim.engine import Engine
 from sim.loader import ConfigError, load_scenario
 from sim.model import TurnoverModel
 from sim.records import Records
+from sim.run import Run
 
-__all__ = ["ConfigError", "Diplomat", "Engine", "Records", "Scenario", "TurnoverModel", "load_scenario"]
+__all__ = ["ConfigError", "Diplomat", "Engine", "Records", "Run", "Scenario", "TurnoverModel", "load_scenario"]

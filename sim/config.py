@@ -302,6 +302,7 @@ class Scenario(Strict):
     name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")]
     description: str = ""
     seed: Annotated[int, Field(ge=0)] = 0
+    replicates: Annotated[int, Field(ge=1)] = 1
     time: Time = Time()
     institution: Institution
     profiles: Profiles

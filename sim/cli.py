@@ -1,0 +1,95 @@
+"""The `cadres` command.
+
+    cadres run SCENARIO [--seed N] [--out DIR] [--force] [--no-figures]
+
+Bad input (a config error, a result directory holding something else) is
+reported on one line naming the file and key, with exit code 2 and nothing
+written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from tqdm import tqdm
+
+from sim.loader import ConfigError, load_scenario
+from sim.run import Run
+from sim.storage import ResultExistsError, existing_result, read_manifest
+from sim.summary import format_summary
+
+EXIT_BAD_INPUT = 2
+
+
+def _run(args: argparse.Namespace) -> int:
+    scenario = load_scenario(args.scenario)
+    seed = scenario.seed if args.seed is None else args.seed
+    replicates = scenario.replicates if args.replicates is None else args.replicates
+    if replicates > 1 or args.scheduler:
+        from sim.ensemble_commands import run_ensemble
+
+        return run_ensemble(args, scenario, seed, replicates)
+    out = Path(args.out) if args.out else Path("runs") / scenario.name
+    if not args.force and existing_result(out, scenario, seed):
+        summary = read_summary(out)
+        print(format_summary(summary, f"{scenario.name} (seed {seed}): results already in {out}, unchanged (--force recomputes)"))
+        return 0
+    run = Run(scenario, seed)
+    with tqdm(total=run.months, desc=scenario.name, unit="month", disable=args.quiet or None, leave=False) as bar:
+        run.execute(on_month=lambda _month: bar.update())
+    run.save(out, figures=not args.no_figures)
+    print(format_summary(run.summary(), f"{scenario.name} (seed {seed}) -> {out}"))
+    return 0
+
+
+def read_summary(directory: Path) -> dict:
+    """The stored summary of a result directory."""
+    import json
+
+    return json.loads((directory / "summary.json").read_text())
+
+
+def _add_run(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("run", help="run a scenario and write its results")
+    parser.add_argument("scenario", help="scenario file (TOML)")
+    parser.add_argument("--seed", type=int, help="seed (default: the scenario's `seed`)")
+    parser.add_argument("--out", help="output directory (default: runs/<scenario name>)")
+    parser.add_argument("--force", action="store_true", help="replace existing results in the output directory")
+    parser.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--replicates", type=int, help="number of replicates (default: the scenario's `replicates`, 1)")
+    parser.add_argument("--jobs", type=int, help="worker processes for replicates (default: all cores)")
+    parser.add_argument("--scheduler", help="address of a Dask distributed scheduler to run replicates on")
+    parser.set_defaults(handler=_run)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(prog="cadres", description="Cadres: institutional turnover in the Narkomindel, 1921-1945.")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_run(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `cadres` command; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except ResultExistsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted: nothing was written", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,96 @@
+"""One run of a scenario, for notebooks and the command line.
+
+    >>> from sim import Run
+    >>> run = Run("scenarios/historical.toml", seed=1).execute()
+    >>> run.timeseries.head()
+    >>> run.plot()                      # the figures, as matplotlib Figures
+    >>> run.save("runs/historical")     # manifest, parquet, summary, figures
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from sim.config import Scenario
+from sim.loader import load_scenario
+from sim.model import TurnoverModel
+from sim.records import Records
+from sim.storage import manifest, write_atomically, write_json
+from sim.summary import summarize
+
+
+class Run:
+    """A scenario with a seed; `execute()` simulates it.
+
+    Args:
+        scenario: a Scenario or the path of a scenario file.
+        seed: the seed; defaults to the scenario's `seed`.
+    """
+
+    def __init__(self, scenario: Scenario | str | Path, seed: int | None = None) -> None:
+        self.scenario = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+        self.seed = self.scenario.seed if seed is None else seed
+        self.model: TurnoverModel | None = None
+        self._records: Records | None = None
+
+    def execute(self, on_month: Callable[[int], None] | None = None) -> Run:
+        """Simulate to the horizon; `on_month(month_index)` is called after each month."""
+        self.model = TurnoverModel(self.scenario, seed=self.seed).run(on_month)
+        self._records = self.model.records()
+        return self
+
+    @property
+    def months(self) -> int:
+        """Number of months the run simulates."""
+        return self.scenario.end_month - self.scenario.start_month + 1
+
+    @property
+    def records(self) -> Records:
+        """The records of the executed run."""
+        if self._records is None:
+            raise RuntimeError("the run has not been executed yet: call execute() first")
+        return self._records
+
+    @property
+    def timeseries(self) -> pd.DataFrame:
+        """Monthly tidy series (date, measure, group, value)."""
+        return self.records.timeseries
+
+    @property
+    def biographies(self) -> pd.DataFrame:
+        """One row per person who ever served."""
+        return self.records.biographies
+
+    def summary(self) -> dict:
+        """Headline numbers (see sim.summary.summarize)."""
+        return summarize(self.records)
+
+    @property
+    def label(self) -> str:
+        """Scenario name and seed, for titles."""
+        return f"{self.scenario.name}, seed {self.seed}"
+
+    def plot(self) -> dict:
+        """The standard figures, keyed by name."""
+        from sim.plots import standard_figures
+
+        return standard_figures(self.timeseries, self.label)
+
+    def save(self, directory: str | Path, figures: bool = True) -> Path:
+        """Write the run directory (manifest, parquet, summary, figures) atomically."""
+        records = self.records
+
+        def fill(staging: Path) -> None:
+            write_json(staging / "manifest.json", manifest(self.scenario, self.seed))
+            records.timeseries.to_parquet(staging / "timeseries.parquet", index=False)
+            records.biographies.to_parquet(staging / "biographies.parquet", index=False)
+            write_json(staging / "summary.json", {"scenario": self.scenario.name, "seed": self.seed, **self.summary()})
+            if figures:
+                from sim.plots import save_figures
+
+                save_figures(records.timeseries, staging / "figures", self.label)
+
+        return write_atomically(Path(directory), fill)
