@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
@@ -276,6 +276,7 @@ class OutsideEntry(Strict):
 class Replacement(Strict):
     promotion_probability: ShareSchedule
     min_months_in_rank: Count
+    promotion_order: Literal["random", "seniority"] = "random"
     outside_entry: OutsideEntry
     recruitment_capacity: Schedule
     recruitment_lag_months: Count

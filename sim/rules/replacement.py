@@ -2,8 +2,9 @@
 
 Each month, ranks are worked top down. A vacancy is offered to promotion
 from the rank below with the scheduled probability; the candidates are those
-who have served `min_months_in_rank` in their rank, the longest-serving
-first (ties broken at random). A promotion opens a vacancy one rank down,
+who have served `min_months_in_rank` in their rank, taken in random order
+(`promotion_order = "random"`) or the longest-serving first ("seniority",
+ties broken at random). A promotion opens a vacancy one rank down,
 worked in the same month. A vacancy not filled by promotion joins the
 recruitment queue if its rank admits outside entry; otherwise it waits and
 is offered to promotion again next month. Queued vacancies are filled in
@@ -68,9 +69,10 @@ class ReplacementRule:
         roster = engine.roster
         serving = roster.with_status(SERVING)
         eligible = serving[(roster.rank[serving] == rank) & (month - roster.rank_since[serving] >= self.config.min_months_in_rank)]
+        if self.config.promotion_order == "random":
+            return eligible[np.argsort(tie_draw[eligible], kind="stable")]
         # Longest service first (earliest entry); ties at random.
-        order = np.lexsort((tie_draw[eligible], roster.entry[eligible]))
-        return eligible[order]
+        return eligible[np.lexsort((tie_draw[eligible], roster.entry[eligible]))]
 
     def _recruit(self, engine: Engine, month: int) -> None:
         posts = engine.posts
