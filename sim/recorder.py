@@ -51,6 +51,7 @@ class Recorder:
         vacant = posts.vacant()
         for r, rank_name in enumerate(RANKS):
             row[f"vacant:{rank_name}"] = float((vacant & (posts.rank == r)).sum())
+        row["heads_of_mission_vacant"] = float((vacant & (posts.rank == ELITE) & posts.abroad).sum())
         elite = rank == ELITE
         row["service:all"] = float(service.mean()) if len(service) else np.nan
         row["service:elite"] = float(service[elite].mean()) if elite.any() else np.nan

@@ -37,7 +37,7 @@ _MEASURES = {
     "later_fates": "later:",
     "recruits": "recruits:",
 }
-_SCALARS = ("mentored_junior_share", "experience_capacity", "promotions", "recalls", "planned_retirements")
+_SCALARS = ("heads_of_mission_vacant", "mentored_junior_share", "experience_capacity", "promotions", "recalls", "planned_retirements")
 
 
 @dataclass(frozen=True)
