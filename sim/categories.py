@@ -18,6 +18,10 @@ ORIGINS = ("middle_class", "nobility", "workers", "peasants")
 EDUCATIONS = ("graduate", "college", "technical", "secondary")
 NATIONALITIES = ("great_russian", "jewish", "ukrainian", "armenian", "other")
 
+# The profile a person was drawn from on entry: F5 (veterans) or F6 (new generation).
+PROFILES = ("veterans", "new_generation")
+VETERANS_PROFILE, NEW_GENERATION_PROFILE = range(2)
+
 # Generations, derived from party tenure and entry date (see sim/generations.py).
 GENERATIONS = ("old_bolsheviks", "civil_war_bolsheviks", "specialists_1920s", "new_generation")
 OLD_BOLSHEVIKS, CIVIL_WAR_BOLSHEVIKS, SPECIALISTS_1920S, NEW_GENERATION = range(4)

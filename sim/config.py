@@ -3,10 +3,11 @@
 A scenario file (TOML) is validated against :class:`Scenario`. Unknown keys,
 wrong types, shares or probabilities out of range and dates out of order are
 rejected here; `sim.loader` turns the rejection into one line naming the file
-and the key. Rates are annual hazards throughout; the engine converts them to
-monthly hazards. Which value comes from which documented figure (F1-F10) is
+and the key. The engine turns annual hazards H into monthly event
+probabilities 1 - exp(-H/12). Which value comes from which documented figure (F1-F10) is
 said in the scenario files and in docs/ODD.md, not here: the schema only
-knows what a valid value looks like.
+knows what a valid value looks like. Rates are annual hazards; counts per
+month (recruitment capacity) and shares say so where they appear.
 """
 
 from __future__ import annotations
@@ -164,7 +165,7 @@ class UnitPosts(Strict):
 
 
 class Institution(Strict):
-    """The posts of the commissariat; the first middle post of a unit heads it."""
+    """The posts of the commissariat (see sim/posts.py for who heads which unit)."""
 
     hq_elite_posts: Annotated[int, Field(ge=1)]
     hq_departments: Count
@@ -179,6 +180,7 @@ class Initial(Strict):
 
     entry_from: YearMonth
     entry_to: YearMonth
+    elite_by_prominence: bool = True
 
     @model_validator(mode="after")
     def _ordered(self) -> Initial:
@@ -266,11 +268,11 @@ class Purge(Strict):
 
 
 class OutsideEntry(Strict):
-    """Whether a vacancy of this rank may be filled by an outside recruit."""
+    """Monthly probability that a vacancy of this rank, not filled by promotion, is opened to outside recruits."""
 
-    elite: bool
-    middle: bool
-    junior: bool
+    elite: ShareSchedule
+    middle: ShareSchedule
+    junior: ShareSchedule
 
 
 class Replacement(Strict):
@@ -313,6 +315,7 @@ class Scenario(Strict):
     replacement: Replacement
     transition: Transition = Transition()
     mentoring: Mentoring
+    calibration: CalibrationSpec | None = None
 
     @property
     def start_month(self) -> int:
@@ -329,3 +332,82 @@ class Scenario(Strict):
         if month_index(self.initial.entry_to) >= self.start_month:
             raise ValueError(f"initial.entry_to: expected a date before time.start ({self.time.start})")
         return self
+
+
+# -- The calibration section (read by the `calibration` package) ------------
+# Defined after Scenario and resolved by `Scenario.model_rebuild()` below.
+
+
+class Prior(Strict):
+    """A free parameter: its prior, and the scenario keys it sets.
+
+    Keys are dotted paths into the scenario's key tree; list positions are
+    numbers, e.g. "purge.intensity.5.1" is the value of the sixth knot.
+    Several keys receive the same value (a plateau of two knots).
+    """
+
+    distribution: Literal["uniform", "loguniform"] = "uniform"
+    low: float
+    high: float
+    keys: Annotated[list[str], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Prior:
+        if not self.low < self.high:
+            raise ValueError(f"expected low < high, got low={self.low}, high={self.high}")
+        if self.distribution == "loguniform" and self.low <= 0:
+            raise ValueError(f"expected low > 0 for a loguniform prior, got {self.low}")
+        return self
+
+
+class RankShares(Strict):
+    elite: Share
+    middle: Share
+    junior: Share
+
+
+class FateShares(Strict):
+    purged: Share
+    survived: Share
+    died_or_defected: Share
+
+
+class Historian(Strict):
+    """The observation submodel: who the source documents, and how well (docs/ODD.md, "observation")."""
+
+    served_until: YearMonth = "1929-12"  # F1, F2: people who served during the 1920s
+    purges_begin: YearMonth = "1936-08"  # assumption: "before the Great Purges" = before the first show trial (F9)
+    likely_from: YearMonth = "1937-01"  # F1: a career record that ends abruptly in 1937 or 1938
+    likely_to: YearMonth = "1938-12"  # F1
+    career: RankShares  # chance of 1930s career data for a non-victim at home, by highest 1920s rank
+    victim_odds: Multiplier  # odds ratio of career data for purge victims (over-represented, Uldricks 1977)
+    abroad_odds: Multiplier  # odds ratio for those who served abroad in the 1920s
+    prominence_odds: Multiplier  # odds ratio for Old Bolsheviks (prominent opponents of Stalin)
+    fate_known: FateShares  # chance, given career data, that the fate itself is on record
+
+
+class AbcSettings(Strict):
+    """Budget of an ABC-SMC run and of the posterior-predictive check."""
+
+    population_size: Annotated[int, Field(ge=10)] = 200
+    max_generations: Annotated[int, Field(ge=1)] = 15
+    max_simulations: Annotated[int, Field(ge=10)] = 4000
+    max_minutes: Annotated[float, Field(gt=0)] = 13.0
+    min_acceptance_rate: Share = 0.02
+    predictive_draws: Annotated[int, Field(ge=2)] = 100
+    replicates: Annotated[int, Field(ge=2)] = 40
+    horizon: YearMonth = "1939-12"
+
+
+class CalibrationSpec(Strict):
+    """What a calibration infers and from what; paths relative to the scenario file."""
+
+    targets: str | None = None  # default: calibration/targets.toml of the package
+    historian: Historian | None = None
+    priors: dict[str, Prior] = {}
+    abc: AbcSettings = AbcSettings()
+    write_to: str | None = None  # the generated scenario file of posterior medians
+    write_extends: str | None = None  # the file that generated scenario extends
+
+
+Scenario.model_rebuild()

@@ -17,10 +17,10 @@ from collections.abc import Callable
 
 import numpy as np
 
-from sim.categories import EXIT_REASONS, LATER_FATES
+from sim.categories import EXIT_REASONS, LATER_FATES, NEW_GENERATION_PROFILE, VETERANS_PROFILE
 from sim.config import Scenario, month_index
 from sim.posts import NO_ONE, Posts, build_posts
-from sim.profiles import draw_people
+from sim.profiles import draw_people, prominence
 from sim.recorder import Recorder
 from sim.roster import GONE, Roster
 from sim.rules.attrition import ordinary_attrition
@@ -29,8 +29,6 @@ from sim.rules.replacement import ReplacementRule
 from sim.rules.transition import TransitionRule
 from sim.schedule import PiecewiseSchedule
 from sim.streams import RandomStreams
-
-VETERANS_PROFILE, NEW_GENERATION_PROFILE = 0, 1
 
 SlotsHook = Callable[[np.ndarray], None]
 
@@ -80,6 +78,11 @@ class Engine:
         entry = rng.integers(first, last + 1, size=len(filled)).astype(np.int32)
         people = draw_people(rng, config.profiles.veterans, entry, VETERANS_PROFILE)
         slots = self.roster.add(people)
+        if config.initial.elite_by_prominence:
+            # The most prominent people into the highest posts.
+            order = np.argsort(-prominence(people, rng), kind="stable")
+            slots, entry = slots[order], entry[order]
+            filled = filled[np.argsort(self.posts.rank[filled], kind="stable")]
         self.assign(slots, filled, entry, promotion=False)
         if self.on_enter:
             self.on_enter(slots)

@@ -3,10 +3,15 @@
 Generations (documented in docs/ODD.md):
 - old_bolsheviks: joined the party before 1917 (F5, F9).
 - civil_war_bolsheviks: joined 1917-1920, the early years of the regime (F5).
-- specialists_1920s: entered before 1931 and joined later or never: the
-  pre-revolutionary intelligentsia and the 1920s entrants (F5).
-- new_generation: entered in 1931 or later and not a pre-1921 party member:
-  the trickle from 1931 (F7) and the deluge from 1937 (F6).
+- specialists_1920s: not a pre-1921 party member, and either entered before
+  1931 or entered later with the veterans' profile: the pre-revolutionary
+  intelligentsia and the 1920s-style entrants (F5).
+- new_generation: entered in 1931 or later with the new-generation profile
+  (F6) and not a pre-1921 party member: the trickle from 1931 (F7) and the
+  deluge from 1937 (F6).
+The profile a recruit is drawn from (F5 or F6) is part of the rule because
+entry date alone would count a 1933 recruit of the 1920s type (an older,
+polyglot, non-party specialist) as the new generation.
 """
 
 from __future__ import annotations
@@ -45,11 +50,12 @@ def party_cohort(party_year: np.ndarray, as_of_year: int | None = None) -> np.nd
     return cohort
 
 
-def generation(party_year: np.ndarray, entry_month: np.ndarray) -> np.ndarray:
-    """Return generation codes from party-join year and entry month index."""
+def generation(party_year: np.ndarray, entry_month: np.ndarray, new_generation_profile: np.ndarray | bool) -> np.ndarray:
+    """Return generation codes from party-join year, entry month index and profile."""
     cohort = party_cohort(party_year)
     entry_year = np.asarray(entry_month) // 12
-    result = np.where(entry_year >= NEW_GENERATION_FROM_YEAR, NEW_GENERATION, SPECIALISTS_1920S).astype(np.int8)
+    newcomer = (entry_year >= NEW_GENERATION_FROM_YEAR) & np.asarray(new_generation_profile, dtype=bool)
+    result = np.where(newcomer, NEW_GENERATION, SPECIALISTS_1920S).astype(np.int8)
     result[cohort == PRE_1917] = OLD_BOLSHEVIKS
     result[cohort == CIVIL_WAR] = CIVIL_WAR_BOLSHEVIKS
     return result

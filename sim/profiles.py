@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.categories import EDUCATIONS, NEW_GENERATION_PROFILE
 from sim.config import Distribution, Profile
 from sim.generations import generation
 
 _PRE_1917, _CIVIL_WAR, _LATER, _NONE = range(4)
+MIN_JOINING_AGE = 16  # assumption: youngest age at which anyone joins the party
 
 
 def categories_from_uniform(uniform: np.ndarray, shares: Distribution) -> np.ndarray:
@@ -34,12 +36,16 @@ def draw_party_year(rng: np.random.Generator, profile: Profile, birth_year: np.n
     """Year of joining the party (0: never), consistent with birth and entry year."""
     category = draw_categories(rng, profile.party, len(birth_year))
     u = rng.random(len(birth_year))
-    # pre-1917: from age 16 (no earlier than 1898, the party's founding) to 1916.
-    low = np.clip(birth_year + 16, 1898, 1916)
-    pre = low + np.floor(u * (1917 - low)).astype(int)
-    civil = 1917 + np.floor(u * 4).astype(int)
-    # later: from 1921 (or age 18) to the year of entry, or a few years on for early entrants.
-    low_later = np.maximum(1921, birth_year + 18)
+    # Nobody joins before age 16 (assumption): a drawn cohort too early for
+    # the person's age moves to the next one (pre-1917 -> civil war -> later).
+    low_pre = np.maximum(birth_year + MIN_JOINING_AGE, 1898)  # 1898: the party's founding
+    category = np.where((category == _PRE_1917) & (low_pre > 1916), _CIVIL_WAR, category)
+    low_civil = np.maximum(birth_year + MIN_JOINING_AGE, 1917)
+    category = np.where((category == _CIVIL_WAR) & (low_civil > 1920), _LATER, category)
+    pre = low_pre + np.floor(u * (1917 - low_pre)).astype(int)
+    civil = low_civil + np.floor(u * (1921 - low_civil)).astype(int)
+    # later: from 1921 (or age 16) to the year of entry, or a few years on for early entrants.
+    low_later = np.maximum(1921, birth_year + MIN_JOINING_AGE)
     high_later = np.maximum(low_later + 4, entry_year)
     later = low_later + np.floor(u * (high_later - low_later + 1)).astype(int)
     year = np.select(
@@ -61,10 +67,25 @@ def draw_people(rng: np.random.Generator, profile: Profile, entry_month: np.ndar
         "party_year": party_year,
         "entry": entry_month,
         "profile": np.full(count, profile_code, dtype=np.int8),
-        "generation": generation(party_year, entry_month),
+        "generation": generation(party_year, entry_month, profile_code == NEW_GENERATION_PROFILE),
         "origin": draw_categories(rng, profile.origin, count),
         "education": draw_categories(rng, profile.education, count),
         "nationality": draw_categories(rng, profile.nationality, count),
         "languages": rng.random(count) < profile.languages,
         "abroad_experience": rng.random(count) < profile.abroad,
     }
+
+
+def prominence(people: dict[str, np.ndarray], rng: np.random.Generator) -> np.ndarray:
+    """A score by which the initial staff are sorted into posts, highest into the elite.
+
+    F5: "most important posts went to the pre-revolutionary intelligentsia,
+    polyglot, many with long exile abroad". One point each for pre-1917 party
+    membership, foreign languages, life abroad and graduate schooling, plus a
+    uniform draw on [0, 2) so that the ordering is a tendency, not a rule.
+    The weights are an assumption.
+    """
+    pre_1917 = (people["party_year"] > 0) & (people["party_year"] < 1917)
+    graduate = people["education"] == EDUCATIONS.index("graduate")
+    score = pre_1917.astype(float) + people["languages"] + people["abroad_experience"] + graduate
+    return score + 2.0 * rng.random(len(score))

@@ -19,14 +19,13 @@ from sim.categories import (
     NATIONALITIES,
     ORIGINS,
     PARTY_COHORTS,
+    PROFILES,
     PURGE_OUTCOMES,
     RANKS,
 )
 from sim.engine import Engine
 from sim.generations import party_cohort
 from sim.recorder import Recorder
-
-PROFILES = ("veterans", "new_generation")
 
 # Tidy series: measure name -> (prefix of recorder columns, is a stock)
 _MEASURES = {

@@ -19,9 +19,12 @@ class PiecewiseSchedule:
         return float(np.interp(month, self.months, self.values))
 
     def first_positive_month(self) -> int | None:
-        """Return the first month index at which the value is above zero, if any."""
+        """Return the first month index at which the value is above zero (None if never).
+
+        A schedule positive at its first knot counts as starting at that knot.
+        """
         if self.values[0] > 0:
-            return None
+            return int(self.months[0])
         for k in range(1, len(self.values)):
             if self.values[k] > 0:
                 return int(self.months[k - 1]) + 1

@@ -6,8 +6,8 @@ who have served `min_months_in_rank` in their rank, taken in random order
 (`promotion_order = "random"`) or the longest-serving first ("seniority",
 ties broken at random). A promotion opens a vacancy one rank down,
 worked in the same month. A vacancy not filled by promotion joins the
-recruitment queue if its rank admits outside entry; otherwise it waits and
-is offered to promotion again next month. Queued vacancies are filled in
+recruitment queue with the scheduled outside-entry probability of its rank;
+otherwise it waits and is offered to promotion again next month. Queued vacancies are filled in
 order of age once the recruitment lag has passed, at most `capacity` a
 month (fractional capacity carries over), with the new-generation profile
 in the scheduled share of recruits.
@@ -37,7 +37,7 @@ class ReplacementRule:
         self.promotion_probability = engine.schedule(config.promotion_probability)
         self.capacity = engine.schedule(config.recruitment_capacity)
         self.new_generation_share = engine.schedule(config.new_generation_share)
-        self.outside_entry = [getattr(config.outside_entry, name) for name in RANKS]
+        self.outside_entry = [engine.schedule(getattr(config.outside_entry, name)) for name in RANKS]
         self.capacity_carry = 0.0
 
     def apply(self, engine: Engine, month: int) -> None:
@@ -47,13 +47,18 @@ class ReplacementRule:
 
     def _promote(self, engine: Engine, month: int) -> None:
         posts, roster = engine.posts, engine.roster
-        offer_draw = engine.streams.generator("promotion", month).random(posts.count)
-        tie_draw = engine.streams.generator("promotion", month).random(roster.size)
+        rng = engine.streams.generator("promotion", month)
+        offer_draw = rng.random(posts.count)
+        order_draw = rng.random(posts.count)
+        entry_draw = rng.random(posts.count)
+        tie_draw = rng.random(roster.size)
         probability = self.promotion_probability.at(month)
         for rank in range(len(RANKS)):
             vacant = np.flatnonzero((posts.holder == NO_ONE) & (posts.rank == rank) & (posts.queued_since == NO_ONE))
             if len(vacant) == 0:
                 continue
+            # Vacancies are worked in random order, so no unit is served first by construction.
+            vacant = vacant[np.argsort(order_draw[vacant], kind="stable")]
             filled = np.zeros(len(vacant), dtype=bool)
             if rank < JUNIOR and probability > 0:
                 offered = np.flatnonzero(offer_draw[vacant] < probability)
@@ -62,8 +67,8 @@ class ReplacementRule:
                 if count:
                     engine.assign(candidates[:count], vacant[offered[:count]], month, promotion=True)
                     filled[offered[:count]] = True
-            if self.outside_entry[rank]:
-                posts.queued_since[vacant[~filled]] = month
+            opened = ~filled & (entry_draw[vacant] < self.outside_entry[rank].at(month))
+            posts.queued_since[vacant[opened]] = month
 
     def _candidates(self, engine: Engine, rank: int, month: int, tie_draw: np.ndarray) -> np.ndarray:
         roster = engine.roster
@@ -88,6 +93,7 @@ class ReplacementRule:
         order = np.lexsort((ready, posts.rank[ready], posts.queued_since[ready]))
         chosen = ready[order[:count]]
         rng = engine.streams.generator("recruitment", month)
-        new_generation = rng.random(count) < self.new_generation_share.at(month)
+        share = engine.transition.recruit_share(month) if engine.transition is not None else None
+        new_generation = rng.random(count) < (self.new_generation_share.at(month) if share is None else share)
         engine.recruit(chosen, new_generation, month)
         posts.queued_since[chosen] = NO_ONE

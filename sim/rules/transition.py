@@ -1,12 +1,16 @@
-"""A planned gradual transition (F10): veterans retired at the pace of a plan.
+"""A planned gradual transition (F10): the new generation brought in at a set pace.
 
 From `start`, over `years`, the planned new-generation share of the posts
-rises linearly from its value at the start to `target_share`. Each month the
-plan compares the new generation serving, plus the vacancies (every vacancy
-chain ends in a recruit, and the plan recruits only the new generation),
-with the planned number; if short, it retires that many of the oldest
-veterans. Ordinary attrition counts towards the plan, so the plan retires
-people only as far as attrition falls behind it.
+rises linearly from its value at the start to `target_share`, and is held
+there afterwards. Each month the plan compares the new generation serving
+with the planned number. The shortfall is met first through the open
+vacancies (every vacancy chain ends in an outside recruit): the plan sets
+the share of this month's recruits who have the new-generation profile to
+shortfall / vacancies (at most 1; 0 when the plan is ahead, so recruits are
+then of the veterans' profile). If the shortfall exceeds the vacancies, the
+plan retires that many of the oldest veterans. Ordinary attrition counts
+towards the plan, so it retires people only as far as attrition falls
+behind it.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ if TYPE_CHECKING:
 
 
 class TransitionRule:
-    """The planned-retirement submodel of the gradual-transition scenarios."""
+    """The planned-transition submodel of the gradual-transition scenarios."""
 
     def __init__(self, engine: Engine) -> None:
         config = engine.scenario.transition
@@ -33,30 +37,35 @@ class TransitionRule:
         self.months = config.years * 12
         self.target = config.target_share
         self.initial_share: float | None = None
+        self._recruit_share: float | None = None
 
     def planned_share(self, month: int) -> float | None:
-        """The planned new-generation share of posts in `month`, or None outside the plan."""
+        """The planned new-generation share of posts in `month`, or None before the plan."""
         if month < self.start or self.initial_share is None:
             return None
         progress = min(1.0, (month - self.start) / self.months)
         return self.initial_share + (self.target - self.initial_share) * progress
 
+    def recruit_share(self, month: int) -> float | None:
+        """Share of this month's recruits with the new-generation profile, or None before the plan."""
+        return self._recruit_share if month >= self.start else None
+
     def apply(self, engine: Engine, month: int) -> None:
-        """Retire the oldest veterans as far as the plan is behind."""
+        """Retire the oldest veterans as far as the plan is behind; set the recruits' mix."""
         if month < self.start:
             return
         roster = engine.roster
         serving = roster.with_status(SERVING)
-        newcomers = serving[roster.generation[serving] == NEW_GENERATION]
+        is_new = roster.generation[serving] == NEW_GENERATION
         if self.initial_share is None:
-            self.initial_share = len(newcomers) / max(1, len(serving))
-        planned = math.ceil(self.planned_share(month) * engine.posts.count)
-        expected = len(newcomers) + int(engine.posts.vacant().sum())
-        shortfall = planned - expected
-        if shortfall <= 0:
-            return
-        veterans = serving[roster.generation[serving] != NEW_GENERATION]
-        oldest = veterans[np.argsort(roster.birth[veterans], kind="stable")[:shortfall]]
-        roster.planned_retirement[oldest] = True
-        engine.count("planned_retirements", len(oldest))
-        engine.leave_service(oldest, month, RETIRED, LEFT)
+            self.initial_share = float(is_new.sum()) / max(1, len(serving))
+        shortfall = math.ceil(self.planned_share(month) * engine.posts.count) - int(is_new.sum())
+        vacancies = int(engine.posts.vacant().sum())
+        if shortfall > vacancies:
+            veterans = serving[~is_new]
+            oldest = veterans[np.argsort(roster.birth[veterans], kind="stable")[: shortfall - vacancies]]
+            roster.planned_retirement[oldest] = True
+            engine.count("planned_retirements", len(oldest))
+            engine.leave_service(oldest, month, RETIRED, LEFT)
+            vacancies += len(oldest)
+        self._recruit_share = 1.0 if vacancies == 0 else min(1.0, max(0.0, shortfall / vacancies))
