@@ -16,7 +16,7 @@ forms of colour blindness.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 
@@ -25,9 +25,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
-from sim.categories import GENERATIONS, LATER_FATES, POSTINGS, RANKS
+from sim.categories import GENERATIONS, POSTINGS, RANKS
 
 # Okabe & Ito (2008) colour-blind-safe palette.
 _BLACK, _ORANGE, _SKY_BLUE, _GREEN, _BLUE, _VERMILLION, _PURPLE, _GREY = (
@@ -76,6 +76,7 @@ EXIT_LABELS = MappingProxyType(
         "transferred_out": "transferred out",
     }
 )
+LATER_FATE_ORDER = ("purged", "died")  # stacked down from zero, the purge first as above
 LATER_FATE_LABELS = MappingProxyType({"died": "died after leaving", "purged": "purged after leaving"})
 
 RANK_COLORS = MappingProxyType({"elite": _BLACK, "middle": _BLUE, "junior": _SKY_BLUE})
@@ -89,6 +90,7 @@ PURGE_YEARS = (pd.Timestamp("1936-08-01"), pd.Timestamp("1939-09-01"))
 
 _COLUMNS = ("date", "measure", "group", "value")
 _WIDTH = 7.5  # inches: a full-width figure in most journals
+_STEPS = (1, 2, 5, 10)  # tick spacings: counts read in 1s, 2s, 5s, 10s
 
 
 def measure_frame(timeseries: pd.DataFrame, measure: str, groups: Sequence[str]) -> pd.DataFrame:
@@ -104,12 +106,15 @@ def measure_frame(timeseries: pd.DataFrame, measure: str, groups: Sequence[str])
 
     Raises:
         ValueError: if the frame lacks a column, has no rows for `measure`,
-            its groups differ from `groups`, or it holds more than one value
-            for a date and group (e.g. several runs concatenated).
+            its groups differ from `groups`, a group lacks a value for a
+            date, or it holds more than one value for a date and group
+            (e.g. several runs concatenated).
     """
     missing = [column for column in _COLUMNS if column not in getattr(timeseries, "columns", ())]
     if missing:
-        raise ValueError(f"timeseries lacks column(s) {missing}; expected a Records.timeseries frame with columns {list(_COLUMNS)}")
+        raise ValueError(
+            f"timeseries lacks column(s) {missing}; expected a Records.timeseries frame with columns {list(_COLUMNS)}"
+        )
     rows = timeseries.loc[timeseries["measure"] == measure, ["date", "group", "value"]]
     if rows.empty:
         present = sorted(pd.unique(timeseries["measure"].astype(str)))
@@ -125,8 +130,13 @@ def measure_frame(timeseries: pd.DataFrame, measure: str, groups: Sequence[str])
             f"timeseries has several values for measure {measure!r}, group {first['group']!r} on {first['date']:%Y-%m-%d}; "
             "pass the series of a single run (filter an ensemble frame by seed or scenario first)"
         )
-    wide = rows.pivot(index="date", columns="group", values="value").sort_index()
-    return wide[list(groups)].fillna(0.0)
+    wide = rows.pivot(index="date", columns="group", values="value").sort_index()[list(groups)]
+    if wide.isna().any().any():
+        date, group = wide.isna().stack().idxmax()
+        raise ValueError(
+            f"measure {measure!r} has no value for group {group!r} on {date:%Y-%m-%d}; expected every group every month"
+        )
+    return wide
 
 
 def cohort_composition(
@@ -141,8 +151,9 @@ def cohort_composition(
         ax: axes to draw on; a new figure is made if None.
         title: the axes title; a default is used if None.
         mark_purge: outline the purge years (Aug 1936 – Sep 1939, F3, F9)
-            with dashed lines and a label above the plot. Drawn in every
-            scenario, as a time reference.
+            with dashed lines (a band would hide under the areas), labelled
+            at the top. Drawn in every scenario as a time reference; labelled
+            "historical purge years" when the run purged nobody.
 
     Returns:
         The axes. The top of the stack is the headcount (or elite headcount)
@@ -162,10 +173,10 @@ def cohort_composition(
     )
     ax.set_ylabel("elite posts held" if elite else "staff in post")
     ax.set_ylim(0, max(wide.sum(axis=1).max(), 1.0) * 1.1)
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True, steps=_STEPS))
     _date_axis(ax, wide.index[0], wide.index[-1])
     if mark_purge:
-        _mark_purge(ax, wide.index[0], wide.index[-1], lines=True)
+        _mark_purge(ax, timeseries, wide.index[0], wide.index[-1], lines=True)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=2, frameon=False)
     ax.set_title(title if title is not None else ("Elite posts by generation" if elite else "Staff in post by generation"))
     return ax
@@ -181,10 +192,12 @@ def headcount_by_rank_and_posting(timeseries: pd.DataFrame, title: str | None = 
     Args:
         timeseries: `Records.timeseries` of a single run.
         title: the figure title; a default is used if None.
-        mark_purge: shade the purge years (Aug 1936 – Sep 1939, F3, F9).
+        mark_purge: shade the purge years (Aug 1936 – Sep 1939, F3, F9),
+            labelled "historical purge years" when the run purged nobody.
 
     Returns:
-        The figure, with two axes.
+        The figure, with two axes (by rank, by posting); each legend sits
+        above its panel, to the right of the panel heading.
     """
     panels = (
         ("headcount_by_rank", RANKS, RANK_COLORS, RANK_LABELS, ("-", "--", "-."), "By rank"),
@@ -193,64 +206,84 @@ def headcount_by_rank_and_posting(timeseries: pd.DataFrame, title: str | None = 
     frames = [measure_frame(timeseries, measure, groups) for measure, groups, *_ in panels]
     figure = Figure(figsize=(_WIDTH, 5.6), layout="constrained")
     axes = figure.subplots(2, 1, sharex=True)
-    for ax, wide, (_, groups, colors, labels, styles, heading) in zip(axes, frames, panels):
-        for group, style in zip(groups, styles):
-            ax.plot(wide.index.to_numpy(), wide[group].to_numpy(), color=colors[group], linestyle=style, linewidth=1.6, label=labels[group])
+    for ax, wide, (_, groups, colors, labels, styles, heading) in zip(axes, frames, panels, strict=True):
+        dates = wide.index.to_numpy()
+        for group, style in zip(groups, styles, strict=True):
+            ax.plot(dates, wide[group].to_numpy(), color=colors[group], linestyle=style, linewidth=1.6, label=labels[group])
         ax.set_ylim(0, wide.to_numpy().max() * 1.12)
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True, steps=_STEPS))
         ax.set_ylabel("staff in post")
         ax.set_title(heading, loc="left", fontsize="medium")
         if mark_purge:
-            _mark_purge(ax, wide.index[0], wide.index[-1], label=ax is axes[0])
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+            _mark_purge(ax, timeseries, wide.index[0], wide.index[-1], label=ax is axes[0])
+        ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=len(groups), frameon=False, borderaxespad=0.2)
     _date_axis(axes[-1], frames[0].index[0], frames[0].index[-1])
     axes[0].tick_params(labelbottom=False)
     figure.suptitle(title if title is not None else "Headcount by rank and posting")
     return figure
 
 
-def exits_by_reason(timeseries: pd.DataFrame, ax: Axes | None = None, title: str | None = None, *, mark_purge: bool = True) -> Axes:
+def exits_by_reason(
+    timeseries: pd.DataFrame, ax: Axes | None = None, title: str | None = None, *, mark_purge: bool = True
+) -> Axes:
     """Monthly exits by reason as stacked steps, with the later fates of former staff mirrored below zero.
 
     Above the axis: people leaving the commissariat in each month (`exits`),
-    one step per month, the purged at the bottom so their curve reads from
-    zero. Below the axis, hatched: people who had already left and died or
-    were purged that month (`later_fates`). Tick labels are counts on both
-    sides.
+    one step per month (stacked steps rather than bars: 300 bars with gaps
+    shimmer, steps do not), the purged at the bottom so their curve reads
+    from zero. Below the axis, in lighter colours of the same hues: people
+    who had already left and died or were purged that month (`later_fates`).
+    Tick labels are counts on both sides. The legend is below the plot.
 
     Args:
         timeseries: `Records.timeseries` of a single run.
         ax: axes to draw on; a new figure is made if None.
         title: the axes title; a default is used if None.
-        mark_purge: shade the purge years (Aug 1936 – Sep 1939, F3, F9).
+        mark_purge: shade the purge years (Aug 1936 – Sep 1939, F3, F9),
+            labelled "historical purge years" when the run purged nobody.
 
     Returns:
         The axes.
     """
     exits = measure_frame(timeseries, "exits", EXIT_ORDER)
-    later = measure_frame(timeseries, "later_fates", LATER_FATES[1:])
+    later = measure_frame(timeseries, "later_fates", LATER_FATE_ORDER)
     ax = ax if ax is not None else _new_axes(4.6)
     edges = _month_edges(exits.index)
-    _stacked_steps(ax, edges, exits, [EXIT_COLORS[r] for r in EXIT_ORDER], [EXIT_LABELS[r] for r in EXIT_ORDER], sign=1)
     fates = later.reindex(exits.index, fill_value=0.0)
-    _stacked_steps(
-        ax, edges, fates, [EXIT_COLORS[f] for f in fates.columns], [LATER_FATE_LABELS[f] for f in fates.columns], sign=-1, hatch="////"
-    )
+    _stacked_steps(ax, edges, exits, EXIT_COLORS, EXIT_LABELS, sign=1)
+    _stacked_steps(ax, edges, fates, EXIT_COLORS, LATER_FATE_LABELS, sign=-1, alpha=0.45)
     top = max(exits.sum(axis=1).max(), 1.0)
     bottom = max(fates.sum(axis=1).max(), 1.0)
     ax.set_ylim(-bottom * 1.15, top * 1.12)
     ax.axhline(0, color=_BLACK, linewidth=0.6)
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=8))
+    ax.yaxis.set_major_locator(FixedLocator(_mirrored_ticks(top * 1.12, bottom * 1.15)))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{abs(y):g}"))
     ax.set_ylabel("people per month\n(below: former staff)")
     _date_axis(ax, edges[0], edges[-1])
     if mark_purge:
-        _mark_purge(ax, edges[0], edges[-1])
-    handles, labels = ax.get_legend_handles_labels()
-    order = list(range(len(EXIT_ORDER)))[::-1] + list(range(len(EXIT_ORDER), len(handles)))
-    ax.legend([handles[i] for i in order], [labels[i] for i in order], loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+        _mark_purge(ax, timeseries, edges[0], edges[-1])
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=4, frameon=False)
     ax.set_title(title if title is not None else "Exits by reason")
     return ax
+
+
+def standard_figures(timeseries: pd.DataFrame, label: str = "") -> dict[str, Figure]:
+    """The standard figures of a run, keyed by name (the file stem `save_figures` uses).
+
+    Args:
+        timeseries: `Records.timeseries` of a single run.
+        label: what the run is, e.g. "historical, seed 1937"; added to every title.
+
+    Returns:
+        Figures "cohort_composition", "cohort_composition_elite", "headcount" and "exits".
+    """
+    suffix = f" — {label}" if label else ""
+    return {
+        "cohort_composition": cohort_composition(timeseries, title=f"Staff in post by generation{suffix}").figure,
+        "cohort_composition_elite": cohort_composition(timeseries, True, title=f"Elite posts by generation{suffix}").figure,
+        "headcount": headcount_by_rank_and_posting(timeseries, title=f"Headcount by rank and posting{suffix}"),
+        "exits": exits_by_reason(timeseries, title=f"Exits by reason{suffix}").figure,
+    }
 
 
 def save_figures(timeseries: pd.DataFrame, directory: str | Path, label: str) -> list[Path]:
@@ -258,25 +291,19 @@ def save_figures(timeseries: pd.DataFrame, directory: str | Path, label: str) ->
 
     Args:
         timeseries: `Records.timeseries` of a single run.
-        directory: where to write; created if missing.
+        directory: where to write; created if missing (once the figures are drawn).
         label: what the run is, e.g. "historical, seed 1937"; added to every title.
 
     Returns:
         The paths written: cohort_composition.png, cohort_composition_elite.png,
         headcount.png, exits.png.
     """
+    figures = standard_figures(timeseries, label)  # draw first: invalid input leaves no directory behind
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    suffix = f" — {label}" if label else ""
-    figures = {
-        "cohort_composition.png": cohort_composition(timeseries, title=f"Staff in post by generation{suffix}").figure,
-        "cohort_composition_elite.png": cohort_composition(timeseries, elite=True, title=f"Elite posts by generation{suffix}").figure,
-        "headcount.png": headcount_by_rank_and_posting(timeseries, title=f"Headcount by rank and posting{suffix}"),
-        "exits.png": exits_by_reason(timeseries, title=f"Exits by reason{suffix}").figure,
-    }
     paths = []
     for name, figure in figures.items():
-        path = directory / name
+        path = directory / f"{name}.png"
         figure.savefig(path, dpi=150)
         paths.append(path)
     return paths
@@ -292,16 +319,34 @@ def _month_edges(dates: pd.DatetimeIndex) -> np.ndarray:
 
 
 def _stacked_steps(
-    ax: Axes, edges: np.ndarray, wide: pd.DataFrame, colors: list[str], labels: list[str], sign: int, hatch: str | None = None
+    ax: Axes,
+    edges: np.ndarray,
+    wide: pd.DataFrame,
+    colors: Mapping[str, str],
+    labels: Mapping[str, str],
+    sign: int,
+    alpha: float = 1.0,
 ) -> None:
     """Fill one step band per column, stacked in column order, upwards (sign 1) or downwards (sign -1)."""
-    x = edges
     lower = np.zeros(len(wide))
-    for column, color, label in zip(wide.columns, colors, labels):
+    for column in wide.columns:
         upper = lower + wide[column].to_numpy()
-        style = {"facecolor": "white", "edgecolor": color, "hatch": hatch, "linewidth": 0} if hatch else {"color": color, "linewidth": 0}
-        ax.fill_between(x, sign * np.append(lower, lower[-1]), sign * np.append(upper, upper[-1]), step="post", label=label, **style)
+        # step="post" holds each value to the next edge; the last value is repeated to reach the final edge.
+        below, above = sign * np.append(lower, lower[-1]), sign * np.append(upper, upper[-1])
+        ax.fill_between(edges, below, above, step="post", color=colors[column], alpha=alpha, linewidth=0, label=labels[column])
         lower = upper
+
+
+def _mirrored_ticks(top: float, bottom: float) -> np.ndarray:
+    """Whole-number ticks from -`bottom` to `top`: the upper spacing below zero too, or a finer one if it does not fit."""
+    above = MaxNLocator(nbins=6, integer=True, steps=_STEPS).tick_values(0, top)
+    above = above[(above >= 0) & (above <= top)]
+    step = above[1] - above[0] if len(above) > 1 else 1.0
+    below = np.arange(step, bottom + 1e-9, step)
+    if not len(below):
+        below = MaxNLocator(nbins=2, integer=True, steps=_STEPS).tick_values(0, bottom)
+        below = below[(below > 0) & (below <= bottom)]
+    return np.concatenate([-below[::-1], above])
 
 
 def _date_axis(ax: Axes, start: pd.Timestamp, end: pd.Timestamp) -> None:
@@ -314,8 +359,13 @@ def _date_axis(ax: Axes, start: pd.Timestamp, end: pd.Timestamp) -> None:
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
 
 
-def _mark_purge(ax: Axes, start: pd.Timestamp, end: pd.Timestamp, lines: bool = False, label: bool = True) -> None:
-    """Mark the purge years (F3, F9): a light band, or dashed lines where areas fill the plot; label at the top inside."""
+def _mark_purge(
+    ax: Axes, timeseries: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp, lines: bool = False, label: bool = True
+) -> None:
+    """Mark the purge years (F3, F9): a light band, or dashed lines where areas fill the plot; label at the top inside.
+
+    The label says "Great Purge" if anyone was purged in the run, "historical purge years" if not (a counterfactual).
+    """
     begin, finish = PURGE_YEARS
     if finish <= pd.Timestamp(start) or begin >= pd.Timestamp(end):
         return
@@ -327,8 +377,9 @@ def _mark_purge(ax: Axes, start: pd.Timestamp, end: pd.Timestamp, lines: bool = 
         ax.axvspan(begin, finish, color=_GREY, alpha=0.15, linewidth=0, zorder=0)
     if label:
         middle = begin + (finish - begin) / 2
+        purged = timeseries["group"].astype(str).eq("purged") & timeseries["measure"].astype(str).isin(["exits", "later_fates"])
         ax.annotate(
-            "Great Purge",
+            "Great Purge" if timeseries.loc[purged, "value"].sum() > 0 else "historical purge years",
             (middle, 1.0),
             xycoords=("data", "axes fraction"),
             xytext=(0, -3),
@@ -337,7 +388,6 @@ def _mark_purge(ax: Axes, start: pd.Timestamp, end: pd.Timestamp, lines: bool = 
             va="top",
             fontsize="small",
             color="#333333",
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0} if lines else None,
+            zorder=4,
         )
-
-
-
