@@ -36,7 +36,14 @@ _MEASURES = {
     "later_fates": "later:",
     "recruits": "recruits:",
 }
-_SCALARS = ("heads_of_mission_vacant", "mentored_junior_share", "experience_capacity", "promotions", "recalls", "planned_retirements")
+_SCALARS = (
+    "heads_of_mission_vacant",
+    "mentored_junior_share",
+    "experience_capacity",
+    "promotions",
+    "recalls",
+    "planned_retirements",
+)
 
 
 @dataclass(frozen=True)
@@ -82,7 +89,10 @@ def tidy_series(wide: pd.DataFrame) -> pd.DataFrame:
     elite_total = by_rank["elite"]
     add(
         "new_generation_share",
-        {"all": staff["new_generation"] / total.where(total > 0), "elite": wide["staff:elite:new_generation"] / elite_total.where(elite_total > 0)},
+        {
+            "all": staff["new_generation"] / total.where(total > 0),
+            "elite": wide["staff:elite:new_generation"] / elite_total.where(elite_total > 0),
+        },
     )
     for measure, prefix in _MEASURES.items():
         add(measure, {column.removeprefix(prefix): wide[column] for column in wide.columns if column.startswith(prefix)})
@@ -121,10 +131,10 @@ def post_histories(engine: Engine) -> list[str]:
     table = engine.posts
     labels = [
         f"{m // 12}-{m % 12 + 1:02d} {'mission' if table.abroad[p] else 'hq'}{table.unit[p]} {RANKS[table.rank[p]]}"
-        for p, m in zip(posts.tolist(), months.tolist())
+        for p, m in zip(posts.tolist(), months.tolist(), strict=True)
     ]
     histories: list[list[str]] = [[] for _ in range(size)]
-    for slot, label in zip(slots.tolist(), labels):
+    for slot, label in zip(slots.tolist(), labels, strict=True):
         histories[slot].append(label)
     return ["; ".join(entries) for entries in histories]
 

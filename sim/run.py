@@ -1,10 +1,10 @@
 """One run of a scenario, for notebooks and the command line.
 
-    >>> from sim import Run
-    >>> run = Run("scenarios/historical.toml", seed=1).execute()
-    >>> run.timeseries.head()
-    >>> run.plot()                      # the figures, as matplotlib Figures
-    >>> run.save("runs/historical")     # manifest, parquet, summary, figures
+>>> from sim import Run
+>>> run = Run("scenarios/historical.toml", seed=1).execute()
+>>> run.timeseries.head()
+>>> run.plot()                      # the figures, as matplotlib Figures
+>>> run.save("runs/historical")     # manifest, parquet, summary, figures
 """
 
 from __future__ import annotations

@@ -72,7 +72,7 @@ def test_existing_results_are_kept_and_never_overwritten(tmp_path, capsys):
     [
         ("colour = 3", "colour"),
         ("[purge.multipliers.rank]\nelite = -1", "purge.multipliers.rank.elite"),
-        ('[purge]\nrecall_defection_probability = 1.5', "purge.recall_defection_probability"),
+        ("[purge]\nrecall_defection_probability = 1.5", "purge.recall_defection_probability"),
         ('[replacement]\nrecruitment_lag_months = "soon"', "replacement.recruitment_lag_months"),
     ],
 )

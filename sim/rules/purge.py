@@ -101,7 +101,9 @@ class PurgeRule:
         followed = roster.with_status(LEFT)
         followed = followed[roster.exit[followed] < month]
         cohort = party_cohort(roster.party_year[followed], as_of_year=month // 12)
-        followed_h = self.intensity.at(month) * self.left_service * self.party[cohort] * self.nationality[roster.nationality[followed]]
+        followed_h = (
+            self.intensity.at(month) * self.left_service * self.party[cohort] * self.nationality[roster.nationality[followed]]
+        )
         caught = followed[event_draw[followed] < -np.expm1(-followed_h / 12.0)]
         roster.purge_outcome[caught] = 1 + categories_from_uniform(outcome_draw[caught], self.config.outcomes)
         engine.record_later_fate(caught, month, "purged")

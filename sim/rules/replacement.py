@@ -73,7 +73,9 @@ class ReplacementRule:
     def _candidates(self, engine: Engine, rank: int, month: int, tie_draw: np.ndarray) -> np.ndarray:
         roster = engine.roster
         serving = roster.with_status(SERVING)
-        eligible = serving[(roster.rank[serving] == rank) & (month - roster.rank_since[serving] >= self.config.min_months_in_rank)]
+        eligible = serving[
+            (roster.rank[serving] == rank) & (month - roster.rank_since[serving] >= self.config.min_months_in_rank)
+        ]
         if self.config.promotion_order == "random":
             return eligible[np.argsort(tie_draw[eligible], kind="stable")]
         # Longest service first (earliest entry); ties at random.
@@ -82,7 +84,9 @@ class ReplacementRule:
     def _recruit(self, engine: Engine, month: int) -> None:
         posts = engine.posts
         ready = np.flatnonzero(
-            (posts.holder == NO_ONE) & (posts.queued_since != NO_ONE) & (posts.queued_since + self.config.recruitment_lag_months <= month)
+            (posts.holder == NO_ONE)
+            & (posts.queued_since != NO_ONE)
+            & (posts.queued_since + self.config.recruitment_lag_months <= month)
         )
         allowance = self.capacity.at(month) + self.capacity_carry
         count = min(len(ready), math.floor(allowance))
