@@ -47,10 +47,15 @@ def _merge(base: dict, override: dict, base_origin: dict, origin: Path, prefix: 
     for key, value in override.items():
         path = (*prefix, key)
         if isinstance(value, dict) and isinstance(base.get(key), dict):
+            # A table-level check (shares adding up, dates in order) blames the
+            # last file that touched the table.
+            base_origin[path] = origin
             _merge(base[key], value, base_origin, origin, path)
         else:
             base[key] = value
             base_origin[path] = origin
+            if isinstance(value, dict):
+                _record_origin(value, origin, base_origin, path)
 
 
 def _record_origin(tree: dict, origin: Path, origins: dict, prefix: tuple = ()) -> None:
@@ -113,16 +118,23 @@ def validate_tree(tree: dict[str, Any], path: Path | str, origins: dict | None =
     """Validate a merged key tree; raise ConfigError naming the first bad key."""
     path = Path(path)
     tree = dict(tree)
-    tree.setdefault("name", path.stem)
+    if (origins or {}).get(("name",)) != path.resolve():
+        tree["name"] = path.stem  # a file that does not name itself is named after itself, not its parent
     try:
-        return Scenario.model_validate(tree)
+        # Strict mode through JSON: "30" is not a number and "yes" not a boolean,
+        # while TOML arrays still validate as the schema's tuples.
+        return Scenario.model_validate_json(json.dumps(tree, default=str), strict=True)
     except ValidationError as failure:
         error = failure.errors()[0]
-        location = tuple(str(part) for part in error["loc"])
         # Pydantic reports list positions and tuple slots as numbers; keep them.
-        key = ".".join(location)
-        source = _origin_of(error["loc"], origins or {}, path.resolve())
-        raise ConfigError(_display(source), key, _describe(error)) from None
+        location = tuple(str(part) for part in error["loc"])
+        message = _describe(error)
+        if not location and ": " in message:
+            # A check across tables names its key at the start of its message.
+            first, message = message.split(": ", 1)
+            location = tuple(first.split("."))
+        source = _origin_of(location, origins or {}, path.resolve())
+        raise ConfigError(_display(source), ".".join(location), message) from None
 
 
 def _display(path: Path) -> str:

@@ -35,7 +35,7 @@ class TurnoverModel(mesa.Model):
         run_seed = scenario.seed if seed is None else seed
         # Mesa's own generator is derived from the run seed; the rules use the
         # engine's named streams only.
-        mesa_seed = int(np.random.SeedSequence(run_seed).generate_state(1)[0]) if not isinstance(run_seed, int) else run_seed
+        mesa_seed = int(run_seed.generate_state(1)[0]) if isinstance(run_seed, np.random.SeedSequence) else run_seed
         super().__init__(rng=mesa_seed)
         self.scenario_config = scenario
         self._agents_by_slot: dict[int, Diplomat] = {}

@@ -81,13 +81,19 @@ class ReplacementRule:
         # Longest service first (earliest entry); ties at random.
         return eligible[np.lexsort((tie_draw[eligible], roster.entry[eligible]))]
 
+    def _ready(self, engine: Engine, month: int) -> np.ndarray:
+        """Queued vacancies whose recruitment lag has passed."""
+        posts = engine.posts
+        lag = self.config.recruitment_lag_months
+        return np.flatnonzero((posts.holder == NO_ONE) & (posts.queued_since != NO_ONE) & (posts.queued_since + lag <= month))
+
+    def arrivals(self, engine: Engine, month: int) -> int:
+        """How many recruits the queue as it stands would bring in this month."""
+        return min(len(self._ready(engine, month)), math.floor(self.capacity.at(month) + self.capacity_carry))
+
     def _recruit(self, engine: Engine, month: int) -> None:
         posts = engine.posts
-        ready = np.flatnonzero(
-            (posts.holder == NO_ONE)
-            & (posts.queued_since != NO_ONE)
-            & (posts.queued_since + self.config.recruitment_lag_months <= month)
-        )
+        ready = self._ready(engine, month)
         allowance = self.capacity.at(month) + self.capacity_carry
         count = min(len(ready), math.floor(allowance))
         self.capacity_carry = allowance - math.floor(allowance)

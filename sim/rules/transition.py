@@ -2,15 +2,15 @@
 
 From `start`, over `years`, the planned new-generation share of the posts
 rises linearly from its value at the start to `target_share`, and is held
-there afterwards. Each month the plan compares the new generation serving
-with the planned number. The shortfall is met first through the open
-vacancies (every vacancy chain ends in an outside recruit): the plan sets
-the share of this month's recruits who have the new-generation profile to
-shortfall / vacancies (at most 1; 0 when the plan is ahead, so recruits are
-then of the veterans' profile). If the shortfall exceeds the vacancies, the
-plan retires that many of the oldest veterans. Ordinary attrition counts
-towards the plan, so it retires people only as far as attrition falls
-behind it.
+there afterwards. Each month the plan aims at the share due on the first
+of next month, measured like the records measure it (new generation over
+staff serving). It counts the recruits who will arrive this month (the
+queue ready after the recruitment lag, within capacity) and sets the share
+of them with the new-generation profile to what the plan needs (at most 1;
+0 when the plan is ahead, so recruits are then of the veterans' profile).
+If even all of them would not do, it retires the oldest veterans, as many
+as needed for the share. Ordinary attrition counts towards the plan, so it
+retires people only as far as attrition falls behind it.
 """
 
 from __future__ import annotations
@@ -51,21 +51,27 @@ class TransitionRule:
         return self._recruit_share if month >= self.start else None
 
     def apply(self, engine: Engine, month: int) -> None:
-        """Retire the oldest veterans as far as the plan is behind; set the recruits' mix."""
+        """Set this month's recruits' mix and retire the oldest veterans as far as the plan needs."""
         if month < self.start:
             return
         roster = engine.roster
         serving = roster.with_status(SERVING)
         is_new = roster.generation[serving] == NEW_GENERATION
+        newcomers = int(is_new.sum())
         if self.initial_share is None:
-            self.initial_share = float(is_new.sum()) / max(1, len(serving))
-        shortfall = math.ceil(self.planned_share(month) * engine.posts.count) - int(is_new.sum())
-        vacancies = int(engine.posts.vacant().sum())
-        if shortfall > vacancies:
-            veterans = serving[~is_new]
-            oldest = veterans[np.argsort(roster.birth[veterans], kind="stable")[: shortfall - vacancies]]
-            roster.planned_retirement[oldest] = True
-            engine.count("planned_retirements", len(oldest))
-            engine.leave_service(oldest, month, RETIRED, LEFT)
-            vacancies += len(oldest)
-        self._recruit_share = 1.0 if vacancies == 0 else min(1.0, max(0.0, shortfall / vacancies))
+            self.initial_share = newcomers / max(1, len(serving))
+        # Aim at the share the records will show on the first of next month.
+        share = self.planned_share(month + 1)
+        arriving = engine.replacement.arrivals(engine, month)
+        needed = math.ceil(share * (len(serving) + arriving) - newcomers)
+        self._recruit_share = 1.0 if arriving == 0 else min(1.0, max(0.0, needed / arriving))
+        if needed <= arriving or share <= 0:
+            return
+        # Even with every arrival of the new generation the plan falls short:
+        # retire k veterans so that (newcomers + arriving) / (serving + arriving - k) >= share.
+        excess = math.ceil(len(serving) + arriving - (newcomers + arriving) / share)
+        veterans = serving[~is_new]
+        oldest = veterans[np.argsort(roster.birth[veterans], kind="stable")[: max(0, excess)]]
+        roster.planned_retirement[oldest] = True
+        engine.count("planned_retirements", len(oldest))
+        engine.leave_service(oldest, month, RETIRED, LEFT)
