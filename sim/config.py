@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import math
 import re
+from functools import cached_property
 from typing import Annotated, Literal
 
+import numpy as np
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 _YEAR_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -86,6 +88,14 @@ class Distribution(Strict):
     def shares(self) -> list[float]:
         """Return the shares in the order of the fields (the category codes)."""
         return [getattr(self, name) for name in type(self).model_fields]
+
+    @cached_property
+    def cumulative(self) -> np.ndarray:
+        """Cumulative shares, the last set to exactly 1 (for inverse-CDF draws)."""
+        cumulative = np.cumsum(self.shares())
+        cumulative[-1] = 1.0
+        cumulative.flags.writeable = False
+        return cumulative
 
 
 class PartyShares(Distribution):

@@ -160,7 +160,7 @@ class Engine:
         roster.post[slots] = NO_ONE
         roster.exit[slots] = month
         roster.exit_reason[slots] = reason
-        roster.status[slots] = status
+        roster.set_status(slots, status)
         self.count(f"exit:{EXIT_REASONS[reason]}", len(slots))
         if self.on_exit:
             self.on_exit(slots)
@@ -171,7 +171,7 @@ class Engine:
             return
         self.roster.later_fate[slots] = LATER_FATES.index(fate)
         self.roster.later_fate_month[slots] = month
-        self.roster.status[slots] = GONE
+        self.roster.set_status(slots, GONE)
         self.count(f"later:{fate}", len(slots))
 
     def recruit(self, posts: np.ndarray, new_generation: np.ndarray, month: int) -> np.ndarray:

@@ -35,18 +35,29 @@ CIVIL_WAR_LAST_YEAR = 1920  # F5: "the early years of the Soviet regime"; the cu
 NEW_GENERATION_FROM_YEAR = 1931  # F7: the trickle of the new generation began in 1931
 
 
+def _cohort_by_year() -> np.ndarray:
+    years = np.arange(2100)
+    table = np.full(len(years), NO_PARTY, dtype=np.int8)
+    table[(years > 0) & (years < REVOLUTION_YEAR)] = PRE_1917
+    table[(years >= REVOLUTION_YEAR) & (years <= CIVIL_WAR_LAST_YEAR)] = CIVIL_WAR
+    table[(years > CIVIL_WAR_LAST_YEAR) & (years < NEW_GENERATION_FROM_YEAR)] = NEP
+    table[years >= NEW_GENERATION_FROM_YEAR] = RECENT
+    table.flags.writeable = False
+    return table
+
+
+_COHORT_BY_YEAR = _cohort_by_year()  # a constant lookup table, indexed by party-join year (0: never)
+
+
 def party_cohort(party_year: np.ndarray, as_of_year: int | None = None) -> np.ndarray:
     """Return party-cohort codes; year 0 means never joined.
 
     With `as_of_year`, people who join only after that year count as non-party.
     """
     year = np.asarray(party_year)
-    member = year > 0 if as_of_year is None else (year > 0) & (year <= as_of_year)
-    cohort = np.full(year.shape, NO_PARTY, dtype=np.int8)
-    cohort[member & (year < REVOLUTION_YEAR)] = PRE_1917
-    cohort[member & (year >= REVOLUTION_YEAR) & (year <= CIVIL_WAR_LAST_YEAR)] = CIVIL_WAR
-    cohort[member & (year > CIVIL_WAR_LAST_YEAR) & (year < NEW_GENERATION_FROM_YEAR)] = NEP
-    cohort[member & (year >= NEW_GENERATION_FROM_YEAR)] = RECENT
+    cohort = _COHORT_BY_YEAR[year]
+    if as_of_year is not None:
+        cohort = np.where(year > as_of_year, np.int8(NO_PARTY), cohort)
     return cohort
 
 

@@ -14,9 +14,7 @@ MIN_JOINING_AGE = 16  # assumption: youngest age at which anyone joins the party
 
 def categories_from_uniform(uniform: np.ndarray, shares: Distribution) -> np.ndarray:
     """Map uniforms on [0, 1) to category codes with the given shares (inverse CDF)."""
-    cumulative = np.cumsum(shares.shares())
-    cumulative[-1] = 1.0
-    return np.searchsorted(cumulative, uniform, side="right").astype(np.int8)
+    return np.searchsorted(shares.cumulative, uniform, side="right").astype(np.int8)
 
 
 def draw_categories(rng: np.random.Generator, shares: Distribution, count: int) -> np.ndarray:

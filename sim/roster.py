@@ -44,6 +44,7 @@ class Roster:
     def __init__(self, capacity: int = 1024) -> None:
         self.size = 0
         self._capacity = max(capacity, 16)
+        self._by_status: dict[int, np.ndarray] = {}  # slots by status, until the next change
         for name, (dtype, fill) in _FIELDS.items():
             setattr(self, name, np.full(self._capacity, fill, dtype=dtype))
 
@@ -56,6 +57,7 @@ class Roster:
         for name, array in values.items():
             getattr(self, name)[slots] = array
         self.size += count
+        self._by_status.clear()
         return slots
 
     def _grow(self, needed: int) -> None:
@@ -73,5 +75,13 @@ class Roster:
         return getattr(self, name)[: self.size]
 
     def with_status(self, status: int) -> np.ndarray:
-        """Return the slots of people with the given status."""
-        return np.flatnonzero(self.status[: self.size] == status)
+        """Return the slots of people with the given status (do not modify the result)."""
+        found = self._by_status.get(status)
+        if found is None:
+            found = self._by_status[status] = np.flatnonzero(self.status[: self.size] == status)
+        return found
+
+    def set_status(self, slots: np.ndarray, status: int) -> None:
+        """Change the status of people; use this rather than writing `status` directly."""
+        self.status[slots] = status
+        self._by_status.clear()
