@@ -16,9 +16,10 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from calibration.commands import register as register_calibration
 from sim.loader import ConfigError, load_scenario
 from sim.run import Run
-from sim.storage import ResultExistsError, existing_result, read_manifest
+from sim.storage import ResultExistsError, existing_result
 from sim.summary import format_summary
 
 EXIT_BAD_INPUT = 2
@@ -71,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cadres", description="Cadres: institutional turnover in the Narkomindel, 1921-1945.")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_run(subparsers)
+    register_calibration(subparsers)  # calibrate, validate
     return parser
 
 

@@ -402,8 +402,8 @@ class AbcSettings(Strict):
     population_size: Annotated[int, Field(ge=10)] = 200
     max_generations: Annotated[int, Field(ge=1)] = 15
     max_simulations: Annotated[int, Field(ge=10)] = 4000
-    max_minutes: Annotated[float, Field(gt=0)] = 13.0
-    min_acceptance_rate: Share = 0.02
+    max_minutes: Annotated[float, Field(gt=0)] = 13.0  # a hard limit: a generation unfinished by then is dropped
+    min_acceptance_rate: Annotated[float, Field(gt=0, le=1)] = 0.02  # also bounds a generation's runs
     predictive_draws: Annotated[int, Field(ge=2)] = 100
     replicates: Annotated[int, Field(ge=2)] = 40
     horizon: YearMonth = "1939-12"

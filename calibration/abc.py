@@ -1,0 +1,155 @@
+"""ABC-SMC inference of the free parameters with pyabc.
+
+Why pyabc: it is maintained (0.13, 2025), runs sequential Monte Carlo ABC
+with adaptive epsilon and transition kernels, evaluates in parallel on the
+cores of one machine, and keeps every generation in an SQLite database that
+doubles as the checkpoint: an interrupted run is continued with
+`ABCSMC.load`, losing at most the generation in progress. (ELFI is barely
+maintained; sbi needs torch and neural density estimators for what is here
+a cheap, low-dimensional problem.)
+
+The distance between a run and the sources is the Euclidean norm of the
+targets' scaled errors (`Target.error`): for a documented share, the
+distance from it in half-bands; for a bound ("at least 34%"), how far
+outside the band, in band widths. A run with a missing value (an empty
+population) is infinitely far.
+
+Seeds: each simulation draws its run seed from numpy's global generator,
+the one pyabc itself samples parameters from. A single-process run seeded
+with `seed` is therefore reproducible; a multi-process run is not (the
+sampler's workers reseed themselves), which is the price of using all cores.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+import pyabc
+
+from calibration.parameters import CalibrationProblem
+from calibration.simulate import simulate_targets
+from calibration.targets import Target
+from sim.config import AbcSettings
+
+
+def prior_distribution(problem: CalibrationProblem) -> pyabc.Distribution:
+    """Pyabc's joint prior: independent uniform or log-uniform priors."""
+    variables = {}
+    for name, prior in problem.priors.items():
+        if prior.distribution == "uniform":
+            variables[name] = pyabc.RV("uniform", prior.low, prior.high - prior.low)
+        else:
+            variables[name] = pyabc.RV("loguniform", prior.low, prior.high)
+    return pyabc.Distribution(**variables)
+
+
+@dataclass
+class TargetModel:
+    """The model as pyabc sees it: parameters in, target values out.
+
+    After `deadline` (a `time.time()` value) every call returns missing values
+    at once: they are rejected, the generation in progress runs out of
+    evaluations (pyabc's `pop_size / min_acceptance_rate`) and is dropped,
+    and the run ends with the last finished generation. pyabc itself checks
+    its wall-time limit only between generations.
+    """
+
+    problem: CalibrationProblem
+    targets: Sequence[Target]
+    deadline: float = math.inf
+
+    def __call__(self, parameters: dict) -> dict[str, float]:
+        if time.time() > self.deadline:
+            return {target.id: math.nan for target in self.targets}
+        seed = int(np.random.randint(0, 2**31 - 1))  # see the module docstring
+        scenario = self.problem.build({name: float(parameters[name]) for name in self.problem.names})
+        return simulate_targets(scenario, seed, self.targets)
+
+
+@dataclass
+class BandDistance:
+    """Euclidean norm of the targets' scaled errors; NaN counts as infinitely far."""
+
+    targets: Sequence[Target]
+
+    def __call__(self, simulated: dict, observed: dict) -> float:
+        total = 0.0
+        for target in self.targets:
+            value = float(simulated[target.id])
+            if math.isnan(value):
+                return math.inf
+            total += target.error(value) ** 2
+        return math.sqrt(total)
+
+
+def report_generations(progress: bool) -> None:
+    """Let pyabc log each generation (epsilon, acceptance) on stderr, or only warnings."""
+    logging.getLogger("ABC").setLevel(logging.INFO if progress else logging.WARNING)  # pyabc's handler
+
+
+def make_sampler(workers: int, progress: bool) -> pyabc.sampler.Sampler:
+    """A single-process sampler for one worker, else pyabc's multicore sampler (fork)."""
+    if workers <= 1:
+        sampler = pyabc.sampler.SingleCoreSampler(check_max_eval=True)
+    else:
+        sampler = pyabc.sampler.MulticoreEvalParallelSampler(n_procs=workers, check_max_eval=True)
+    sampler.show_progress = progress
+    return sampler
+
+
+def run_abc(
+    problem: CalibrationProblem,
+    targets: Sequence[Target],
+    settings: AbcSettings,
+    database: Path,
+    workers: int,
+    progress: bool = True,
+    seed: int | None = None,
+) -> pyabc.History:
+    """Run, or continue, ABC-SMC; return the history (the database).
+
+    Args:
+        problem: the scenario and its free parameters.
+        targets: the targets to fit.
+        settings: population size and stopping rules.
+        database: the SQLite file; if it holds a run, the run is continued.
+        workers: processes to simulate on.
+        progress: log each generation and show a progress bar.
+        seed: seeds numpy's global generator (reproducible with one worker).
+    """
+    if seed is not None:
+        np.random.seed(seed)
+    report_generations(progress)
+    deadline = time.time() + 60 * settings.max_minutes
+    abc = pyabc.ABCSMC(
+        TargetModel(problem, targets, deadline),
+        prior_distribution(problem),
+        BandDistance(targets),
+        population_size=settings.population_size,
+        sampler=make_sampler(workers, progress),
+    )
+    url = f"sqlite:///{database}"
+    done_generations = 0
+    if database.exists() and pyabc.History(url).n_populations > 0:
+        history = abc.load(url, 1)
+        done_generations = history.n_populations
+        logging.getLogger("ABC").info(f"Resuming from {database}: {done_generations} generations done.")
+    else:
+        database.unlink(missing_ok=True)
+        abc.new(url, {target.id: target.documented for target in targets})
+    remaining = settings.max_generations - done_generations
+    if remaining > 0:
+        abc.run(
+            max_nr_populations=remaining,
+            max_total_nr_simulations=settings.max_simulations,
+            max_walltime=timedelta(minutes=settings.max_minutes),
+            min_acceptance_rate=settings.min_acceptance_rate,
+        )
+    return abc.history
