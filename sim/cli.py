@@ -17,6 +17,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from calibration.commands import register as register_calibration
+from sim.ensemble_commands import register as register_ensembles
 from sim.loader import ConfigError, load_scenario
 from sim.run import Run
 from sim.storage import ResultExistsError, existing_result
@@ -73,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_run(subparsers)
     register_calibration(subparsers)  # calibrate, validate
+    register_ensembles(subparsers)  # compare, sweep, findings
     return parser
 
 

@@ -1,0 +1,106 @@
+"""Bands over replicates: the median and the 10-90% range.
+
+Starsim's `MultiSim.reduce()` gives, for every series, the median of the
+replicates and a band between the 10th and 90th percentiles; we do the same
+for the tidy monthly series of an ensemble and for scalar outcomes. Quantiles
+are numpy's default (linear interpolation between order statistics), with
+missing values (NaN) left out; a month or cell where every replicate is NaN
+stays NaN.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+LOW, HIGH = 0.10, 0.90  # the band: 10th and 90th percentiles (Starsim's default)
+KEYS = ["date", "measure", "group"]
+
+
+@dataclass(frozen=True)
+class Interval:
+    """The median of replicate values and their 10-90% band."""
+
+    median: float
+    low: float
+    high: float
+    n: int
+
+    def as_dict(self) -> dict:
+        """Plain floats, NaN as None (for JSON)."""
+        return {name: _plain(getattr(self, name)) for name in ("median", "low", "high")} | {"n": self.n}
+
+
+def _plain(value: float) -> float | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+
+
+def interval(values: Iterable[float], low: float = LOW, high: float = HIGH, discrete: bool = False) -> Interval:
+    """Median and band of scalar replicate values, ignoring NaN.
+
+    Infinite values are kept (an event that never happened sorts last). For
+    `discrete` values (months) and whenever an infinite value is present,
+    quantiles are order statistics ("inverted_cdf"), so that no
+    interpolation invents a month between two or mixes a date with "never".
+    """
+    array = np.asarray(list(values), dtype=float)
+    array = array[~np.isnan(array)]
+    if array.size == 0:
+        return Interval(math.nan, math.nan, math.nan, 0)
+    method = "inverted_cdf" if discrete or np.isinf(array).any() else "linear"
+    median, lo, hi = np.quantile(array, [0.5, low, high], method=method)
+    return Interval(float(median), float(lo), float(hi), int(array.size))
+
+
+def replicate_matrix(timeseries: Sequence[pd.DataFrame]) -> tuple[pd.DataFrame, np.ndarray]:
+    """Stack replicate series: the (date, measure, group) keys and a rows x replicates matrix.
+
+    Every replicate of an ensemble has the same keys in the same order (same
+    scenario, same horizon); this is checked, not assumed.
+    """
+    if not timeseries:
+        raise ValueError("no replicates to reduce")
+    keys = timeseries[0][KEYS].reset_index(drop=True)
+    columns = []
+    for number, frame in enumerate(timeseries):
+        if len(frame) != len(keys) or not (frame["date"].to_numpy() == keys["date"].to_numpy()).all():
+            raise ValueError(f"replicate {number} has series of a different shape from replicate 0")
+        columns.append(frame["value"].to_numpy(float))
+    return keys, np.column_stack(columns)
+
+
+def reduce_timeseries(timeseries: Sequence[pd.DataFrame], low: float = LOW, high: float = HIGH) -> pd.DataFrame:
+    """Median and band of every monthly series across replicates.
+
+    Args:
+        timeseries: the tidy frames (date, measure, group, value) of the replicates.
+        low: the band's lower quantile (default 10%).
+        high: the band's upper quantile (default 90%).
+
+    Returns:
+        A tidy frame with columns date, measure, group, median, low, high, n
+        (n = replicates with a value that month).
+    """
+    keys, matrix = replicate_matrix(timeseries)
+    present = ~np.isnan(matrix)
+    n = present.sum(axis=1)
+    quantiles = np.full((matrix.shape[0], 3), np.nan)
+    rows = n > 0
+    if rows.any():
+        quantiles[rows] = np.nanquantile(matrix[rows], [0.5, low, high], axis=1).T
+    bands = keys.copy()
+    bands["median"], bands["low"], bands["high"] = quantiles[:, 0], quantiles[:, 1], quantiles[:, 2]
+    bands["n"] = n
+    return bands
+
+
+def band_series(bands: pd.DataFrame, measure: str, group: str = "all") -> pd.DataFrame:
+    """One banded series (median, low, high) indexed by date."""
+    rows = bands[(bands["measure"] == measure) & (bands["group"] == group)]
+    if rows.empty:
+        raise KeyError(f"no series {measure}/{group} in the bands")
+    return rows.set_index("date")[["median", "low", "high"]]

@@ -1,0 +1,256 @@
+"""Scenarios side by side on common random numbers (Starsim's `compare()`).
+
+    >>> from sim.compare import Comparison
+    >>> cmp = Comparison(["scenarios/historical.toml", "scenarios/gradual_transition.toml"], replicates=20)
+    >>> print(cmp.execute(jobs=2).format())     # the table, with intervals
+    >>> cmp.plot()                              # banded figures, one line per scenario
+
+Every scenario runs the same replicate seeds (`SeedSequence(seed).spawn(n)`),
+so replicate i of one scenario and replicate i of another draw the same
+random numbers wherever their rules agree; the paired differences
+(`differences()`) then measure the policy, not noise. Each scenario is an
+ensemble stored under `out/<scenario name>/` and resumes like one.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from sim.bands import Interval, interval
+from sim.config import Scenario
+from sim.ensemble import Ensemble, execute_all
+from sim.loader import ConfigError, load_scenario
+from sim.outcomes import OUTCOMES, Outcome, month_text
+from sim.storage import write_json
+
+
+@dataclass(frozen=True)
+class Row:
+    """One outcome across scenarios."""
+
+    outcome: Outcome
+    values: dict[str, Interval]
+
+
+def format_value(kind: str, value: float) -> str:
+    """One number for a table, by kind of outcome."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if kind == "month":
+        return month_text(value)
+    if kind == "share":
+        return f"{value:.0%}"
+    if kind == "years":
+        return f"{value:.1f}"
+    if kind == "month_diff":
+        return "not by the horizon" if math.isinf(value) else f"{value:+.0f} months"
+    if kind == "share_diff":
+        return f"{value * 100:+.0f} pp"
+    if kind == "years_diff":
+        return f"{value:+.1f}"
+    if kind == "count_diff":
+        return f"{value:+.0f}"
+    return f"{value:.0f}"
+
+
+def format_interval(kind: str, value: Interval) -> str:
+    """The median and band as "median (low to high)", or one value when the band is a point."""
+    if value.n == 0:
+        return "n/a"
+    median = format_value(kind, value.median)
+    low, high = format_value(kind, value.low), format_value(kind, value.high)
+    if kind in ("month", "month_diff") and math.isinf(value.median):
+        return "not by the horizon"
+    if low == high == median:
+        return median
+    if kind in ("month", "month_diff") and math.isinf(value.high):
+        high = "beyond the horizon"
+    return f"{median} ({low} to {high})"
+
+
+class Comparison:
+    """Scenarios run on the same replicate seeds.
+
+    Args:
+        scenarios: Scenario objects or scenario files (names must differ).
+        replicates: replicates per scenario (default: the first scenario's `replicates`).
+        seed: spawn seed for all (default: the first scenario's `seed`).
+        out: directory (default: runs/compare/<names joined by "+">).
+    """
+
+    def __init__(
+        self,
+        scenarios: Sequence[Scenario | str | Path],
+        replicates: int | None = None,
+        seed: int | None = None,
+        out: str | Path | None = None,
+    ):
+        loaded = [s if isinstance(s, Scenario) else load_scenario(s) for s in scenarios]
+        if len(loaded) < 2:
+            raise ConfigError("command line", "SCENARIO", f"expected at least two scenarios to compare, got {len(loaded)}")
+        names = [s.name for s in loaded]
+        duplicated = sorted({n for n in names if names.count(n) > 1})
+        if duplicated:
+            raise ConfigError(
+                "command line", "SCENARIO", f"expected scenarios with different names, {', '.join(duplicated)} given twice"
+            )
+        self.replicates = loaded[0].replicates if replicates is None else replicates
+        self.seed = loaded[0].seed if seed is None else seed
+        self.directory = Path(out) if out is not None else Path("runs") / "compare" / "+".join(names)
+        self.ensembles = [Ensemble(s, self.replicates, self.seed, self.directory / s.name) for s in loaded]
+
+    @property
+    def names(self) -> list[str]:
+        """Scenario names in order."""
+        return [e.name for e in self.ensembles]
+
+    def execute(
+        self, executor=None, jobs: int | None = None, force: bool = False, progress: bool = True, on_result=None
+    ) -> Comparison:
+        """Run every missing replicate of every scenario through one executor, then reduce."""
+        execute_all(self.ensembles, executor=executor, jobs=jobs, force=force, progress=progress, on_result=on_result)
+        for ensemble in self.ensembles:
+            ensemble.reduce()
+        return self
+
+    def rows(self) -> list[Row]:
+        """Every key outcome with its interval per scenario."""
+        per = {e.name: e.intervals() for e in self.ensembles}
+        return [Row(outcome, {name: per[name][outcome.name] for name in self.names}) for outcome in OUTCOMES]
+
+    def differences(self, reference: str | None = None) -> list[Row]:
+        """Paired differences (scenario minus reference, replicate by replicate; same seeds).
+
+        Month outcomes give a difference in months (+inf if either never happened
+        within the horizon); shares a difference in percentage points.
+        """
+        reference = reference or self.names[0]
+        base = next(e for e in self.ensembles if e.name == reference).outcomes
+        rows = []
+        for outcome in OUTCOMES:
+            values = {}
+            for ensemble in self.ensembles:
+                if ensemble.name == reference:
+                    continue
+                delta = ensemble.outcomes[outcome.name] - base[outcome.name]
+                delta = delta.where(
+                    ~(ensemble.outcomes[outcome.name].isin([math.inf]) | base[outcome.name].isin([math.inf])), math.inf
+                )
+                values[ensemble.name] = interval(delta, discrete=outcome.kind == "month")
+            rows.append(Row(Outcome(outcome.name, outcome.label, f"{outcome.kind}_diff"), values))
+        return rows
+
+    # -- output -----------------------------------------------------------------
+
+    def frame(self) -> pd.DataFrame:
+        """The table in long form: outcome, label, kind, scenario, median, low, high, n, text."""
+        records = []
+        for row in self.rows():
+            for name, value in row.values.items():
+                records.append(
+                    {
+                        "outcome": row.outcome.name,
+                        "label": row.outcome.label,
+                        "kind": row.outcome.kind,
+                        "scenario": name,
+                        **value.as_dict(),
+                        "text": format_interval(row.outcome.kind, value),
+                    }
+                )
+        return pd.DataFrame(records)
+
+    def as_json(self) -> dict:
+        """The table (and paired differences against the first scenario) for scripts."""
+
+        def encode(rows: list[Row]) -> list[dict]:
+            return [
+                {
+                    "outcome": row.outcome.name,
+                    "label": row.outcome.label,
+                    "kind": row.outcome.kind,
+                    "values": {
+                        name: value.as_dict()
+                        | {
+                            "median_text": format_value(row.outcome.kind, value.median),
+                            "text": format_interval(row.outcome.kind, value),
+                        }
+                        for name, value in row.values.items()
+                    },
+                }
+                for row in rows
+            ]
+
+        return {
+            "scenarios": self.names,
+            "replicates": self.replicates,
+            "seed": self.seed,
+            "replicate_seeds": "numpy.random.SeedSequence(seed).spawn(replicates), the same for every scenario",
+            "band": "median (10% to 90% of replicates)",
+            "directory": str(self.directory),
+            "descriptions": {e.name: e.scenario.description for e in self.ensembles},
+            "horizons": {e.name: f"{e.scenario.time.start} to {e.scenario.time.end}" for e in self.ensembles},
+            "rows": encode(self.rows()),
+            "differences_vs": self.names[0],
+            "differences": encode(self.differences()),
+        }
+
+    def format(self) -> str:
+        """The table as plain text."""
+        return format_table(self.as_json())
+
+    def plot(self) -> dict:
+        """Figures: cohort composition side by side, new-generation share, experience, vacancies."""
+        from sim.compare_plots import ensemble_figures
+
+        names = " vs ".join(self.names) if len(self.names) <= 2 else f"{len(self.names)} scenarios"
+        return ensemble_figures({e.name: e.bands for e in self.ensembles}, f"{names}, {self.replicates} replicates each")
+
+    def save(self, figures: bool = True) -> Path:
+        """Write comparison.csv, comparison.json, each ensemble's bands, and the figures."""
+        for ensemble in self.ensembles:
+            ensemble.save(figures=False)
+        self.frame().to_csv(self.directory / "comparison.csv", index=False)
+        write_json(self.directory / "comparison.json", self.as_json())
+        if figures:
+            (self.directory / "figures").mkdir(exist_ok=True)
+            for name, figure in self.plot().items():
+                figure.savefig(self.directory / "figures" / name, dpi=150)
+        return self.directory
+
+
+def format_table(table: dict) -> str:
+    """Render a comparison's JSON form as a plain-text table."""
+    names = table["scenarios"]
+    width = max(len(row["label"]) for row in table["rows"]) + 2
+
+    def block(rows: list[dict], columns: list[str]) -> list[str]:
+        cells = [[row["values"][name]["text"] for name in columns] for row in rows]
+        widths = [max(len(name), *(len(c[i]) for c in cells)) + 2 for i, name in enumerate(columns)]
+        lines = ["".ljust(width) + "".join(name.ljust(w) for name, w in zip(columns, widths, strict=True))]
+        for row, cell in zip(rows, cells, strict=True):
+            lines.append(row["label"].ljust(width) + "".join(text.ljust(w) for text, w in zip(cell, widths, strict=True)))
+        return lines
+
+    head = (
+        f"{' vs '.join(names)}: {table['replicates']} replicates each, seed {table['seed']}, "
+        "same replicate seeds; median (10% to 90%)"
+    )
+    lines = [head, *block(table["rows"], names)]
+    others = [name for name in names if name != table["differences_vs"]]
+    lines += [
+        "",
+        f"paired difference, scenario minus {table['differences_vs']} (replicate by replicate)",
+        *block(table["differences"], others),
+    ]
+    return "\n".join(lines)
+
+
+def read_comparison(directory: str | Path) -> dict:
+    """The stored comparison.json of a compare directory."""
+    return json.loads((Path(directory) / "comparison.json").read_text())

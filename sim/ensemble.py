@@ -1,0 +1,340 @@
+"""Ensembles: replicates of one scenario, their bands, resumable on disk.
+
+    >>> from sim.ensemble import Ensemble
+    >>> ens = Ensemble("scenarios/historical.toml", replicates=20).execute(jobs=2).reduce()
+    >>> ens.bands.head()          # median, low (10%), high (90%) of every monthly series
+    >>> ens.intervals()           # the key outcomes with their intervals
+    >>> ens.plot()                # banded figures
+
+Replicate seeds are `SeedSequence(seed).spawn(replicates)`: replicate i has
+the same seed in every scenario (common random numbers) and whatever the
+number of replicates. On disk (`runs/<scenario>/` or `out`)::
+
+    manifest.json            kind "ensemble", config and its hash, spawn seed, replicates
+    replicates/r0000/ ...    one directory per replicate, written as it finishes
+    bands.parquet            median and 10-90% band of every monthly series
+    outcomes.csv             the key outcomes of each replicate
+    summary.json             the key outcomes' intervals
+    figures/                 banded figures
+
+Running the same ensemble again simulates only the replicates whose
+directories are missing (after an interruption, even kill -9), and the
+result equals an uninterrupted run. A directory holding anything else (a
+different config or seed, a single run, unknown files) is refused unless
+`force`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+from sim.bands import Interval, interval, reduce_timeseries
+from sim.config import Scenario
+from sim.loader import load_scenario
+from sim.outcomes import OUTCOMES, to_json
+from sim.replicate import ReplicateResult, Task, is_complete, read_outcomes, read_timeseries, replicate_name
+from sim.storage import ResultExistsError, read_manifest, write_json
+from sim.versions import package_versions
+
+OnResult = Callable[[ReplicateResult], None]
+
+
+# The sources that decide what a replicate contains (the rules, the records,
+# the outcomes); figures, commands and storage are not among them.
+MODEL_SOURCES = (
+    "categories.py", "config.py", "engine.py", "generations.py", "outcomes.py", "posts.py", "profiles.py",
+    "recorder.py", "records.py", "roster.py", "schedule.py", "streams.py", "summary.py", "rules/*.py",
+)  # fmt: skip
+
+
+@cache
+def model_code() -> dict[str, str]:
+    """A short hash of each model source file, so that stored replicates of older code are not mixed in."""
+    package = Path(__file__).resolve().parent
+    files = sorted({path for pattern in MODEL_SOURCES for path in package.glob(pattern)})
+    return {str(path.relative_to(package)): hashlib.sha256(path.read_bytes()).hexdigest()[:12] for path in files}
+
+
+class ReplicateError(RuntimeError):
+    """Some replicates failed; their directories were not written, so a rerun retries them."""
+
+
+# Keys that do not change what a replicate simulates: how many replicates, the
+# prose description, and the settings of a calibration (read by `calibration`).
+NOT_SIMULATED = ("replicates", "description", "calibration")
+
+
+def ensemble_hash(scenario: Scenario) -> str:
+    """Hash of the config that determines every replicate (see NOT_SIMULATED)."""
+    tree = {key: value for key, value in scenario.model_dump(mode="json").items() if key not in NOT_SIMULATED}
+    return hashlib.sha256(json.dumps(tree, sort_keys=True).encode()).hexdigest()
+
+
+def changed_keys(old: dict, new: dict, prefix: str = "") -> list[str]:
+    """Dotted keys whose values differ between two config trees."""
+    keys = []
+    for key in sorted(set(old) | set(new)):
+        if prefix == "" and key in NOT_SIMULATED:
+            continue
+        path = f"{prefix}{key}"
+        a, b = old.get(key), new.get(key)
+        if isinstance(a, dict) and isinstance(b, dict):
+            keys += changed_keys(a, b, path + ".")
+        elif a != b:
+            keys.append(path)
+    return keys
+
+
+class Ensemble:
+    """Replicates of one scenario with spawned seeds.
+
+    Args:
+        scenario: a Scenario or a scenario file.
+        replicates: how many (default: the scenario's `replicates`).
+        seed: the spawn seed (default: the scenario's `seed`).
+        out: result directory (default: runs/<scenario name>).
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario | str | Path,
+        replicates: int | None = None,
+        seed: int | None = None,
+        out: str | Path | None = None,
+    ):
+        self.scenario = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+        self.replicates = self.scenario.replicates if replicates is None else int(replicates)
+        if self.replicates < 1:
+            raise ValueError(f"expected at least one replicate, got {self.replicates}")
+        self.seed = self.scenario.seed if seed is None else int(seed)
+        self.directory = Path(out) if out is not None else Path("runs") / self.scenario.name
+        self.seeds = np.random.SeedSequence(self.seed).spawn(self.replicates)
+        self.config_hash = ensemble_hash(self.scenario)
+        self.bands: pd.DataFrame | None = None
+        self.outcomes: pd.DataFrame | None = None
+        self.failed: list[ReplicateResult] = []
+
+    @property
+    def name(self) -> str:
+        """The scenario's name."""
+        return self.scenario.name
+
+    def replicate_directory(self, index: int) -> Path:
+        """Where replicate `index` is stored."""
+        return self.directory / "replicates" / replicate_name(index)
+
+    # -- on disk --------------------------------------------------------------
+
+    def _manifest(self, status: str) -> dict:
+        return {
+            "kind": "ensemble",
+            "scenario": self.name,
+            "seed": self.seed,
+            "replicates": self.replicates,
+            "replicate_seeds": "numpy.random.SeedSequence(seed).spawn(replicates)",
+            "status": status,
+            "config_hash": self.config_hash,
+            "config": self.scenario.model_dump(mode="json"),
+            "model_code": model_code(),
+            "updated": datetime.now(UTC).isoformat(timespec="seconds"),
+            "versions": package_versions(),
+        }
+
+    def _write_manifest(self, status: str) -> None:
+        handle, temporary = tempfile.mkstemp(prefix=".manifest.", dir=self.directory)
+        os.close(handle)
+        write_json(Path(temporary), self._manifest(status))
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, self.directory / "manifest.json")
+
+    def check_directory(self) -> None:
+        """Refuse a result directory that holds something other than this ensemble.
+
+        Raises:
+            ResultExistsError: other files, a single run, another config or seed.
+        """
+        directory = self.directory
+        if not directory.exists() or (directory.is_dir() and not any(directory.iterdir())):
+            return
+        found = read_manifest(directory)
+        if found is None:
+            raise ResultExistsError(f"{directory} exists and is not a Cadres result; choose another --out or pass --force")
+        if found.get("kind") != "ensemble":
+            raise ResultExistsError(f"{directory} holds a single run, not an ensemble; choose another --out or pass --force")
+        if found.get("seed") != self.seed:
+            raise ResultExistsError(
+                f"{directory} holds an ensemble with seed {found.get('seed')}, not {self.seed}; "
+                "pass --force to replace it or choose another --out"
+            )
+        if found.get("config_hash") != self.config_hash:
+            keys = changed_keys(found.get("config", {}), self.scenario.model_dump(mode="json"))
+            changed = ", ".join(keys[:6]) + (" ..." if len(keys) > 6 else "") if keys else "unknown keys"
+            raise ResultExistsError(
+                f"{directory} holds an ensemble of {found.get('scenario')} run with a different config "
+                f"(changed since: {changed}); pass --force to replace it or choose another --out"
+            )
+        stored_code, code = found.get("model_code"), model_code()
+        if stored_code is not None and stored_code != code:
+            files = sorted(name for name in set(stored_code) | set(code) if stored_code.get(name) != code.get(name))
+            raise ResultExistsError(
+                f"{directory} holds replicates simulated by other model code (changed since: {', '.join(files[:6])}); "
+                "pass --force to recompute them or choose another --out"
+            )
+
+    def prepare(self, force: bool = False) -> list[Task]:
+        """Check or clear the directory, write the manifest, and list the replicates still missing."""
+        if force and self.directory.exists():
+            retired = Path(tempfile.mkdtemp(prefix=f".{self.directory.name}.old.", dir=self.directory.parent))
+            os.replace(self.directory, retired / "result")
+            shutil.rmtree(retired, ignore_errors=True)
+        self.check_directory()
+        (self.directory / "replicates").mkdir(parents=True, exist_ok=True)
+        for stale in (self.directory / "replicates").glob(".r*"):  # staging left by a killed run
+            shutil.rmtree(stale, ignore_errors=True)
+        for stale in self.directory.glob(".manifest.*"):
+            stale.unlink(missing_ok=True)
+        self._write_manifest("running")
+        return [
+            Task(self.scenario, index, seed, self.replicate_directory(index), self.config_hash, label=self.name)
+            for index, seed in enumerate(self.seeds)
+            if not is_complete(self.replicate_directory(index), self.config_hash)
+        ]
+
+    # -- running --------------------------------------------------------------
+
+    def execute(
+        self,
+        executor=None,
+        jobs: int | None = None,
+        force: bool = False,
+        progress: bool = True,
+        on_result: OnResult | None = None,
+    ) -> Ensemble:
+        """Simulate the missing replicates, each stored as it finishes (then `reduce()`, `save()`, `plot()`).
+
+        Args:
+            executor: a sim.executors executor (default: a local pool of `jobs`).
+            jobs: worker processes when no executor is given.
+            force: replace whatever the directory holds.
+            progress: show a progress bar.
+            on_result: called with each finished replicate (tests use it to interrupt).
+        """
+        execute_all([self], executor=executor, jobs=jobs, force=force, progress=progress, on_result=on_result)
+        return self
+
+    def done(self) -> bool:
+        """True when every replicate is stored."""
+        return all(is_complete(self.replicate_directory(i), self.config_hash) for i in range(self.replicates))
+
+    def reduce(self) -> Ensemble:
+        """Read the stored replicates: bands of every series, a table of outcomes."""
+        if not self.done():
+            missing = [i for i in range(self.replicates) if not is_complete(self.replicate_directory(i), self.config_hash)]
+            raise RuntimeError(f"{self.directory}: replicates {missing[:5]} are missing; execute() first")
+        directories = [self.replicate_directory(i) for i in range(self.replicates)]
+        self.bands = reduce_timeseries([read_timeseries(d) for d in directories])
+        rows = [{"replicate": i, **read_outcomes(d)} for i, d in enumerate(directories)]
+        self.outcomes = pd.DataFrame(rows)
+        return self
+
+    def intervals(self) -> dict[str, Interval]:
+        """Median and 10-90% band of every key outcome."""
+        if self.outcomes is None:
+            self.reduce()
+        return {outcome.name: interval(self.outcomes[outcome.name], discrete=outcome.kind == "month") for outcome in OUTCOMES}
+
+    def plot(self) -> dict:
+        """Banded figures of the ensemble, keyed by file name."""
+        from sim.compare_plots import ensemble_figures
+
+        if self.bands is None:
+            self.reduce()
+        return ensemble_figures({self.name: self.bands}, f"{self.name}, {self.replicates} replicates")
+
+    def save(self, figures: bool = True) -> Path:
+        """Write bands, outcomes, summary and figures next to the replicates; mark the manifest complete."""
+        if self.bands is None:
+            self.reduce()
+        self.bands.to_parquet(self.directory / "bands.parquet", index=False)
+        self.outcomes.to_csv(self.directory / "outcomes.csv", index=False)
+        summary = {
+            "scenario": self.name,
+            "seed": self.seed,
+            "replicates": self.replicates,
+            "band": "median and 10-90% of replicates",
+            "outcomes": {
+                name: value.as_dict() | {"median_text": _text(name, value.median)} for name, value in self.intervals().items()
+            },
+        }
+        write_json(self.directory / "summary.json", summary)
+        if figures:
+            (self.directory / "figures").mkdir(exist_ok=True)
+            for name, figure in self.plot().items():
+                figure.savefig(self.directory / "figures" / name, dpi=150)
+        self._write_manifest("complete")
+        return self.directory
+
+
+def _text(name: str, value: float):
+    return to_json({name: value})[name]
+
+
+def execute_all(
+    ensembles: Sequence[Ensemble],
+    executor=None,
+    jobs: int | None = None,
+    force: bool = False,
+    progress: bool = True,
+    on_result: OnResult | None = None,
+    label: str | None = None,
+) -> list[ReplicateResult]:
+    """Run the missing replicates of several ensembles through one executor (one progress bar).
+
+    Raises:
+        ReplicateError: some replicates failed (the others are stored).
+    """
+    from sim.executors import make_executor
+
+    tasks = [task for ensemble in ensembles for task in ensemble.prepare(force=force)]
+    results: list[ReplicateResult] = []
+    if tasks:
+        owned = executor is None
+        executor = make_executor(jobs) if owned else executor
+        label = label or (ensembles[0].name if len(ensembles) == 1 else f"{len(ensembles)} scenarios")
+        try:
+            with tqdm(total=len(tasks), desc=label, unit="replicate", disable=not progress or None, leave=False) as bar:
+                for result in executor.run(tasks):
+                    results.append(result)
+                    bar.update()
+                    if on_result:
+                        on_result(result)
+        finally:
+            if owned:
+                executor.close()
+    failed = [result for result in results if result.error]
+    for ensemble in ensembles:
+        ensemble.failed = [result for result in failed if result.label == ensemble.name]
+    if failed:
+        first = failed[0]
+        raise ReplicateError(f"{len(failed)} replicate(s) failed; first: {first.label} replicate {first.index}:\n{first.error}")
+    return results
+
+
+def read_ensemble(directory: str | Path) -> Ensemble:
+    """An ensemble stored on disk, reduced (bands and outcomes), for notebooks."""
+    directory = Path(directory)
+    found = json.loads((directory / "manifest.json").read_text())
+    scenario = Scenario.model_validate(found["config"])
+    return Ensemble(scenario, replicates=found["replicates"], seed=found["seed"], out=directory).reduce()

@@ -1,0 +1,202 @@
+"""The ensemble subcommands of `cadres`: replicates, compare, sweep, findings.
+
+    cadres run SCENARIO --replicates N [--jobs J] [--scheduler ADDRESS]
+    cadres compare A.toml B.toml [C.toml ...] [--replicates N] [--jobs J] [--seed S] [--out DIR] [--json]
+    cadres sweep SCENARIO --param NAME=LO:HI [--param ...] --samples K [--method sobol|morris]
+    cadres findings [--replicates N] [--jobs J]
+
+Bad input raises sim.loader.ConfigError (path "command line" for options),
+which the CLI prints on one line with exit code 2, before anything is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sim.config import Scenario
+from sim.loader import ConfigError, load_scenario
+
+SCHEDULER_HELP = 'address of a Dask distributed scheduler ("local" starts a LocalCluster of --jobs workers)'
+
+
+def _check_counts(args: argparse.Namespace, replicates: int | None) -> None:
+    if replicates is not None and replicates < 1:
+        raise ConfigError("command line", "--replicates", f"expected a number of replicates of at least 1, got {replicates}")
+    if getattr(args, "jobs", None) is not None and args.jobs < 1:
+        raise ConfigError("command line", "--jobs", f"expected a number of worker processes of at least 1, got {args.jobs}")
+
+
+@contextmanager
+def executor_for(args: argparse.Namespace, directory) -> Iterator:
+    """The executor the options ask for (a local pool, or Dask with --scheduler), closed at the end.
+
+    On Ctrl-C, says that the finished replicates are kept in `directory`
+    and exits with 130 (the CLI's own message would say nothing was written).
+    """
+    executor = _make_executor(args)
+    try:
+        with executor:
+            yield executor
+    except KeyboardInterrupt:
+        print(f"interrupted: finished replicates are kept in {directory}; the same command finishes the rest", file=sys.stderr)
+        raise SystemExit(130) from None
+
+
+def _make_executor(args: argparse.Namespace):
+    """The executor: a remote scheduler at once, a local pool or LocalCluster only if there is work.
+
+    Connecting at once makes a bad address fail before anything is written.
+    """
+    from sim.executors import Lazy
+
+    scheduler = getattr(args, "scheduler", None)
+    if scheduler and scheduler != "local":
+        return _connect(args)
+    return Lazy(lambda: _connect(args))
+
+
+def _connect(args: argparse.Namespace):
+    from sim.executors import make_executor
+
+    try:
+        return make_executor(args.jobs, getattr(args, "scheduler", None))
+    except (OSError, TimeoutError, ValueError) as error:
+        raise ConfigError(
+            "command line", "--scheduler", f"expected a reachable Dask scheduler, {args.scheduler}: {error}"
+        ) from None
+
+
+def run_ensemble(args: argparse.Namespace, scenario: Scenario, seed: int, replicates: int) -> int:
+    """`cadres run` with replicates: the ensemble, its bands and banded figures."""
+    from pathlib import Path
+
+    from sim.compare import format_interval
+    from sim.ensemble import Ensemble
+    from sim.outcomes import BY_NAME
+
+    _check_counts(args, replicates)
+    ensemble = Ensemble(scenario, replicates, seed, Path(args.out) if args.out else None)
+    if not args.force:
+        ensemble.check_directory()  # refuse before starting any worker
+    with executor_for(args, ensemble.directory) as executor:
+        ensemble.execute(executor, force=args.force, progress=not args.quiet)
+    ensemble.reduce().save(figures=not args.no_figures)
+    print(f"{scenario.name}: {replicates} replicates (seeds spawned from {seed}) -> {ensemble.directory}")
+    print("  median (10% to 90%)")
+    for name, value in ensemble.intervals().items():
+        print(f"  {BY_NAME[name].label:58s} {format_interval(BY_NAME[name].kind, value)}")
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from sim.compare import Comparison
+
+    _check_counts(args, args.replicates)
+    comparison = Comparison(args.scenarios, replicates=args.replicates, seed=args.seed, out=args.out)
+    if not args.force:
+        for ensemble in comparison.ensembles:
+            ensemble.check_directory()
+    with executor_for(args, comparison.directory) as executor:
+        comparison.execute(executor, force=args.force, progress=not args.quiet)
+    comparison.save(figures=not args.no_figures)
+    if args.json:
+        json.dump(comparison.as_json(), sys.stdout, indent=2)
+        print()
+    else:
+        print(comparison.format())
+        print(f"\ntable: {comparison.directory / 'comparison.csv'}  figures: {comparison.directory / 'figures'}")
+    return 0
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from sim.sensitivity import format_indices, save_sensitivity
+    from sim.sweep import Sweep, parse_parameters
+
+    scenario = load_scenario(args.scenario)
+    _check_counts(args, args.replicates)
+    parameters = parse_parameters(args.param or [], scenario)
+    sweep = Sweep(scenario, parameters, args.samples, args.method, args.replicates or 1, args.seed, args.out)
+    if not args.force:
+        sweep.check_directory()
+    with executor_for(args, sweep.directory) as executor:
+        sweep.execute(executor, force=args.force, progress=not args.quiet)
+    indices = save_sensitivity(sweep, figure=not args.no_figures)
+    failed = int((sweep.table["error"] != "").sum())
+    print(
+        f"{scenario.name}: {len(sweep.points)} points ({args.method}, {args.samples} samples) "
+        f"x {sweep.replicates} replicates -> {sweep.directory}"
+    )
+    if failed:
+        print(f"  {failed} point(s) failed; see samples.csv")
+    print(format_indices(indices, args.method))
+    return 0
+
+
+def _findings(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from sim.compare import Comparison
+    from sim.findings import FINDINGS_SCENARIOS, write_findings
+
+    _check_counts(args, args.replicates)
+    scenarios = Path(args.scenarios)
+    files = [scenarios / f"{name}.toml" for name in FINDINGS_SCENARIOS]
+    comparison = Comparison(files, replicates=args.replicates, seed=args.seed, out=args.runs)
+    if not args.force:
+        for ensemble in comparison.ensembles:
+            ensemble.check_directory()
+    with executor_for(args, comparison.directory) as executor:
+        comparison.execute(executor, force=args.force, progress=not args.quiet)
+    comparison.save(figures=not args.no_figures)  # the page links the figures of the last run with them
+    command = f"cadres findings --replicates {comparison.replicates}" + (f" --seed {args.seed}" if args.seed is not None else "")
+    page = write_findings(comparison.directory, Path(args.page), command)
+    print(comparison.format())
+    print(f"\n{page} written from {comparison.directory / 'comparison.json'}")
+    return 0
+
+
+def _add_execution(parser: argparse.ArgumentParser, replicates: str) -> None:
+    parser.add_argument("--replicates", type=int, help=replicates)
+    parser.add_argument("--jobs", type=int, help="worker processes (default: all cores)")
+    parser.add_argument("--scheduler", help=SCHEDULER_HELP)
+    parser.add_argument("--seed", type=int, help="spawn seed of the replicate seeds (default: the first scenario's `seed`)")
+    parser.add_argument("--force", action="store_true", help="replace existing results")
+    parser.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `compare`, `sweep` and `findings` to the `cadres` parser."""
+    compare = subparsers.add_parser("compare", help="compare scenarios on common random numbers, with intervals")
+    compare.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="two or more scenario files (TOML)")
+    compare.add_argument("--out", help="output directory (default: runs/compare/<names>)")
+    compare.add_argument("--json", action="store_true", help="print the table as JSON")
+    _add_execution(compare, "replicates per scenario (default: the first scenario's `replicates`)")
+    compare.set_defaults(handler=_compare)
+
+    sweep = subparsers.add_parser("sweep", help="sweep parameters over a SALib design; global sensitivity of key outcomes")
+    sweep.add_argument("scenario", help="scenario file (TOML)")
+    sweep.add_argument(
+        "--param",
+        action="append",
+        metavar="NAME=LO:HI",
+        help="a dotted scenario key and its range; a schedule key is scaled by the factor (repeat for each parameter)",
+    )
+    sweep.add_argument("--samples", type=int, required=True, help="Morris trajectories, or Sobol base samples (a power of 2)")
+    sweep.add_argument("--method", default="morris", help="morris (default) or sobol")
+    sweep.add_argument("--out", help="output directory (default: runs/sweep/<scenario name>)")
+    _add_execution(sweep, "replicates per design point, on the same seeds at every point (default: 1)")
+    sweep.set_defaults(handler=_sweep)
+
+    findings = subparsers.add_parser(
+        "findings", help="regenerate docs/findings.md (F10) from a comparison with the gradual transitions"
+    )
+    findings.add_argument("--scenarios", default="scenarios", help="directory of the scenario files (default: scenarios)")
+    findings.add_argument("--runs", default="runs/findings", help="where the comparison is stored (default: runs/findings)")
+    findings.add_argument("--page", default="docs/findings.md", help="the page to write (default: docs/findings.md)")
+    _add_execution(findings, "replicates per scenario (default: 40)")
+    findings.set_defaults(handler=_findings, replicates=40)

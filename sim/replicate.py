@@ -1,0 +1,160 @@
+"""One replicate of an ensemble: the unit of work the executors run.
+
+A replicate is a scenario and a seed spawned from the ensemble's
+SeedSequence. `simulate_batch` runs a list of them in a worker process and
+either writes each replicate directory itself (when the worker shares the
+file system, as in the local pool) or sends the records back to be written
+by the caller (a Dask cluster). Either way the directory holds the same
+files: manifest.json, timeseries.parquet, biographies.parquet, summary.json
+(the run's summary and its key outcomes), written atomically.
+
+A replicate that fails is returned with its error message, not raised, so
+one bad parameter point does not stop a sweep.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import traceback
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.config import Scenario
+from sim.engine import Engine
+from sim.outcomes import compute_outcomes, from_json, to_json
+from sim.records import Records, collect
+from sim.storage import write_atomically, write_json
+from sim.summary import summarize
+from sim.versions import package_versions
+
+
+@cache
+def _versions() -> dict[str, str]:
+    """Package versions, looked up once per worker process (the lookup scans sys.path)."""
+    return package_versions()
+
+
+def seed_to_json(seed: np.random.SeedSequence) -> dict:
+    """A spawned SeedSequence as JSON: its entropy and spawn key."""
+    return {"entropy": int(seed.entropy), "spawn_key": [int(k) for k in seed.spawn_key]}
+
+
+def seed_from_json(plain: dict) -> np.random.SeedSequence:
+    """The inverse of `seed_to_json`."""
+    return np.random.SeedSequence(plain["entropy"], spawn_key=tuple(plain["spawn_key"]))
+
+
+def replicate_name(index: int) -> str:
+    """Directory name of replicate `index`."""
+    return f"r{index:04d}"
+
+
+@dataclass(frozen=True)
+class Task:
+    """A replicate to simulate: scenario, its index in the ensemble, its seed, where it goes."""
+
+    scenario: Scenario
+    index: int
+    seed: np.random.SeedSequence
+    directory: Path
+    config_hash: str
+    label: str = ""
+
+
+@dataclass
+class ReplicateResult:
+    """What comes back from a worker; `records` is None once the worker has written them."""
+
+    label: str
+    index: int
+    directory: Path
+    seconds: float
+    summary: dict = field(default_factory=dict)
+    outcomes: dict[str, float] = field(default_factory=dict)
+    records: Records | None = None
+    error: str | None = None
+
+
+def run_records(scenario: Scenario, seed: np.random.SeedSequence) -> Records:
+    """Simulate one replicate with the bare engine (the same records as `Run`)."""
+    return collect(Engine(scenario, seed).populate().run())
+
+
+def write_replicate(task: Task, result: ReplicateResult) -> None:
+    """Write a replicate directory atomically from a finished result."""
+    records = result.records
+    if records is None:
+        raise ValueError(f"replicate {task.index} has no records to write")
+
+    def fill(staging: Path) -> None:
+        write_json(
+            staging / "manifest.json",
+            {
+                "kind": "replicate",
+                "scenario": task.scenario.name,
+                "replicate": task.index,
+                "seed": seed_to_json(task.seed),
+                "config_hash": task.config_hash,
+                "created": datetime.now(UTC).isoformat(timespec="seconds"),
+                "versions": _versions(),
+            },
+        )
+        records.timeseries.to_parquet(staging / "timeseries.parquet", index=False)
+        records.biographies.to_parquet(staging / "biographies.parquet", index=False)
+        write_json(staging / "summary.json", {**result.summary, "outcomes": to_json(result.outcomes)})
+
+    write_atomically(task.directory, fill)
+
+
+def simulate(task: Task, write: bool) -> ReplicateResult:
+    """Simulate one replicate; write it if `write`, else keep its records in the result."""
+    started = time.perf_counter()
+    result = ReplicateResult(label=task.label, index=task.index, directory=task.directory, seconds=0.0)
+    try:
+        records = run_records(task.scenario, task.seed)
+        result.summary = summarize(records)
+        result.outcomes = compute_outcomes(records)
+        result.records = records
+        if write:
+            write_replicate(task, result)
+            result.records = None
+    except Exception:  # noqa: BLE001 - a failed replicate is data (STYLE.md), reported by the caller
+        result.error = traceback.format_exc(limit=3)
+        result.records = None
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def simulate_batch(tasks: list[Task], write: bool) -> list[ReplicateResult]:
+    """Simulate a batch of replicates in one worker call (see sim.executors)."""
+    return [simulate(task, write) for task in tasks]
+
+
+def is_complete(directory: Path, config_hash: str) -> bool:
+    """True if a replicate directory exists, was written whole, and belongs to this config."""
+    try:
+        found = json.loads((directory / "manifest.json").read_text())
+    except (FileNotFoundError, NotADirectoryError, json.JSONDecodeError):
+        return False
+    return found.get("config_hash") == config_hash and (directory / "summary.json").is_file()
+
+
+def read_timeseries(directory: Path) -> pd.DataFrame:
+    """The stored monthly series of a replicate."""
+    return pd.read_parquet(directory / "timeseries.parquet")
+
+
+def read_outcomes(directory: Path) -> dict[str, float]:
+    """The stored key outcomes of a replicate."""
+    return from_json(json.loads((directory / "summary.json").read_text())["outcomes"])
+
+
+def read_summary(directory: Path) -> dict:
+    """The stored summary (with outcomes) of a replicate."""
+    return json.loads((directory / "summary.json").read_text())
