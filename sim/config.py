@@ -56,9 +56,9 @@ def _check_schedule(knots: list[tuple[str, float]]) -> list[tuple[str, float]]:
     if not knots:
         raise ValueError("expected at least one [\"YYYY-MM\", value] knot")
     months = [month_index(date) for date, _ in knots]
-    for previous, (current, (date, _)) in zip(months, zip(months[1:], knots[1:])):
-        if current <= previous:
-            raise ValueError(f"expected knot dates in increasing order, {date} is not after the knot before it")
+    for k in range(1, len(knots)):
+        if months[k] <= months[k - 1]:
+            raise ValueError(f"expected knot dates in increasing order, {knots[k][0]} is not after the knot before it")
     return knots
 
 
@@ -296,7 +296,7 @@ class Replacement(Strict):
 
 
 class Transition(Strict):
-    """A planned gradual transition: veterans retired at the pace of a plan (F10)."""
+    """A planned gradual transition (F10): the new-generation share follows a linear plan."""
 
     enabled: bool = False
     start: YearMonth = "1937-01"
