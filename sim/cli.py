@@ -20,7 +20,7 @@ from calibration.commands import register as register_calibration
 from sim.ensemble_commands import register as register_ensembles
 from sim.loader import ConfigError, load_scenario
 from sim.run import Run
-from sim.storage import ResultExistsError, existing_result
+from sim.storage import ResultExistsError, existing_result, read_summary
 from sim.summary import format_summary
 
 EXIT_BAD_INPUT = 2
@@ -45,13 +45,6 @@ def _run(args: argparse.Namespace) -> int:
     run.save(out, figures=not args.no_figures)
     print(format_summary(run.summary(), f"{scenario.name} (seed {seed}) -> {out}"))
     return 0
-
-
-def read_summary(directory: Path) -> dict:
-    """The stored summary of a result directory."""
-    import json
-
-    return json.loads((directory / "summary.json").read_text())
 
 
 def _add_run(subparsers: argparse._SubParsersAction) -> None:

@@ -27,7 +27,7 @@ from sim.engine import Engine
 from sim.generations import party_cohort
 from sim.recorder import Recorder
 
-# Tidy series: measure name -> (prefix of recorder columns, is a stock)
+# Tidy series: measure name -> prefix of its recorder columns (one group per column)
 _MEASURES = {
     "vacancies": "vacant:",
     "headcount_by_posting": "posting:",

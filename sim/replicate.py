@@ -14,7 +14,6 @@ one bad parameter point does not stop a sweep.
 
 from __future__ import annotations
 
-import json
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -29,7 +28,7 @@ from sim.config import Scenario
 from sim.engine import Engine
 from sim.outcomes import compute_outcomes, from_json, to_json
 from sim.records import Records, collect
-from sim.storage import write_atomically, write_json
+from sim.storage import read_manifest, read_summary, write_atomically, write_json
 from sim.summary import summarize
 from sim.versions import package_versions
 
@@ -138,11 +137,8 @@ def simulate_batch(tasks: list[Task], write: bool) -> list[ReplicateResult]:
 
 def is_complete(directory: Path, config_hash: str) -> bool:
     """True if a replicate directory exists, was written whole, and belongs to this config."""
-    try:
-        found = json.loads((directory / "manifest.json").read_text())
-    except (FileNotFoundError, NotADirectoryError, json.JSONDecodeError):
-        return False
-    return found.get("config_hash") == config_hash and (directory / "summary.json").is_file()
+    found = read_manifest(directory)
+    return found is not None and found.get("config_hash") == config_hash and (directory / "summary.json").is_file()
 
 
 def read_timeseries(directory: Path) -> pd.DataFrame:
@@ -152,9 +148,4 @@ def read_timeseries(directory: Path) -> pd.DataFrame:
 
 def read_outcomes(directory: Path) -> dict[str, float]:
     """The stored key outcomes of a replicate."""
-    return from_json(json.loads((directory / "summary.json").read_text())["outcomes"])
-
-
-def read_summary(directory: Path) -> dict:
-    """The stored summary (with outcomes) of a replicate."""
-    return json.loads((directory / "summary.json").read_text())
+    return from_json(read_summary(directory)["outcomes"])

@@ -42,8 +42,13 @@ def read_manifest(directory: Path) -> dict | None:
     """The manifest of an existing result directory, or None."""
     try:
         return json.loads((directory / "manifest.json").read_text())
-    except (FileNotFoundError, json.JSONDecodeError):
+    except (FileNotFoundError, NotADirectoryError, json.JSONDecodeError):
         return None
+
+
+def read_summary(directory: Path) -> dict:
+    """The stored summary.json of a result directory."""
+    return json.loads((directory / "summary.json").read_text())
 
 
 def existing_result(directory: Path, scenario: Scenario, seed: int | str) -> bool:

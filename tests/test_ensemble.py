@@ -108,10 +108,7 @@ def test_read_ensemble_from_disk(reference):
 def test_cli_ensemble_killed_with_sigkill_resumes_to_the_same_result(tmp_path, reference):
     scenario_file = short_file(tmp_path)
     out = tmp_path / "killed"
-    command = [
-        sys.executable,
-        "-m",
-        "sim.cli",
+    arguments = [
         "run",
         str(scenario_file),
         "--seed",
@@ -125,6 +122,7 @@ def test_cli_ensemble_killed_with_sigkill_resumes_to_the_same_result(tmp_path, r
         "--quiet",
         "--no-figures",
     ]
+    command = [sys.executable, "-m", "sim.cli", *arguments]
     process = subprocess.Popen(command, cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def stored():
@@ -136,25 +134,7 @@ def test_cli_ensemble_killed_with_sigkill_resumes_to_the_same_result(tmp_path, r
     os.killpg(process.pid, signal.SIGKILL)  # the command, its forkserver and workers: kill -9
     process.wait()
     assert 1 <= len(stored()) < 6 and not (out / "summary.json").exists()  # killed part-way
-    assert (
-        main(
-            [
-                "run",
-                str(scenario_file),
-                "--seed",
-                "7",
-                "--replicates",
-                "6",
-                "--jobs",
-                "2",
-                "--out",
-                str(out),
-                "--quiet",
-                "--no-figures",
-            ]
-        )
-        == 0
-    )
+    assert main(arguments) == 0
     assert_same_replicates(out, reference.directory)
     assert not [p for p in (out / "replicates").iterdir() if p.name.startswith(".")]
 
