@@ -44,6 +44,7 @@ import mesa
 import numpy as np
 
 import sim
+from sim.recorder import FLOW_KEYS, STOCK_KEYS
 from sim.roster import SERVING
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -109,7 +110,9 @@ def _headcounts(stocks: list[dict[str, float]]) -> list[float]:
 
 def _engine_outcome(engine: sim.Engine) -> tuple[Counter, list[float], int, int]:
     recorder = engine.recorder
-    return _sum_flows(recorder.flows), _headcounts(recorder.stocks), len(engine.roster.with_status(SERVING)), engine.roster.size
+    flows = [dict(zip(FLOW_KEYS, row, strict=True)) for row in recorder.flows]
+    stocks = [dict(zip(STOCK_KEYS, row, strict=True)) for row in recorder.stocks]
+    return _sum_flows(flows), _headcounts(stocks), len(engine.roster.with_status(SERVING)), engine.roster.size
 
 
 def _timed(timing: Timing, run: Callable[[], object]):

@@ -27,7 +27,7 @@ def month_index(year_month: str) -> int:
     """Return the month index (year * 12 + month - 1) of a "YYYY-MM" string."""
     match = _YEAR_MONTH.match(year_month)
     if not match:
-        raise ValueError(f"expected a date as \"YYYY-MM\", got {year_month!r}")
+        raise ValueError(f'expected a date as "YYYY-MM", got {year_month!r}')
     year, month = int(match.group(1)), int(match.group(2))
     if not 1 <= month <= 12:
         raise ValueError(f"expected a month 01-12, got {year_month!r}")
@@ -54,7 +54,7 @@ class Strict(BaseModel):
 
 def _check_schedule(knots: list[tuple[str, float]]) -> list[tuple[str, float]]:
     if not knots:
-        raise ValueError("expected at least one [\"YYYY-MM\", value] knot")
+        raise ValueError('expected at least one ["YYYY-MM", value] knot')
     months = [month_index(date) for date, _ in knots]
     for k in range(1, len(knots)):
         if months[k] <= months[k - 1]:

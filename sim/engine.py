@@ -17,11 +17,12 @@ from collections.abc import Callable
 
 import numpy as np
 
-from sim.categories import EXIT_REASONS, LATER_FATES, NEW_GENERATION_PROFILE, VETERANS_PROFILE
+from sim.categories import EXIT_REASONS, LATER_FATES, VETERANS_PROFILE
 from sim.config import Scenario, month_index
 from sim.posts import NO_ONE, Posts, build_posts
 from sim.profiles import draw_people, prominence
 from sim.recorder import Recorder
+from sim.recruits import RecruitPool
 from sim.roster import GONE, Roster
 from sim.rules.attrition import ordinary_attrition
 from sim.rules.purge import PurgeRule
@@ -57,7 +58,7 @@ class Engine:
         self.on_exit = on_exit
         self.posts: Posts = build_posts(scenario.institution)
         self.roster = Roster(capacity=4 * self.posts.count)
-        self.post_history: list[tuple[np.ndarray, np.ndarray, int]] = []
+        self.post_history: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (slots, posts, months) per assignment
         self.flows: Counter = Counter()
         self.start = scenario.start_month
         self.end = scenario.end_month
@@ -66,6 +67,7 @@ class Engine:
         self.transition = TransitionRule(self) if scenario.transition.enabled else None
         self.replacement = ReplacementRule(self)
         self.recorder = Recorder(self)
+        self.recruit_pool = RecruitPool(self.streams, scenario.profiles)
 
     # -- set-up -------------------------------------------------------------
 
@@ -89,8 +91,8 @@ class Engine:
         return self
 
     def schedule(self, knots: list[tuple[str, float]]) -> PiecewiseSchedule:
-        """Return a schedule object for config knots."""
-        return PiecewiseSchedule(knots)
+        """Return a schedule object for config knots, tabulated over the run's months."""
+        return PiecewiseSchedule(knots, months=(self.start, self.end + 1))
 
     # -- the monthly schedule ----------------------------------------------
 
@@ -129,13 +131,16 @@ class Engine:
         """Add to a flow counter of the current month."""
         self.flows[flow] += amount
 
-    def assign(self, slots: np.ndarray, posts: np.ndarray, month: np.ndarray | int, promotion: bool) -> None:
-        """Put people into posts, vacating the posts they held before."""
+    def assign(self, slots: np.ndarray, posts: np.ndarray, month: np.ndarray | int, promotion: bool) -> np.ndarray:
+        """Put people into posts: newcomers (`promotion` False) or promoted staff, whose old posts fall vacant.
+
+        Returns the posts the promoted held before (empty for newcomers).
+        """
         if len(slots) == 0:
-            return
+            return slots
         roster, table = self.roster, self.posts
-        held = roster.post[slots]
-        table.holder[held[held >= 0]] = NO_ONE
+        vacated = roster.post[slots] if promotion else slots[:0]
+        table.holder[vacated] = NO_ONE
         table.holder[posts] = slots
         table.queued_since[posts] = NO_ONE
         rank = table.rank[posts]
@@ -144,12 +149,16 @@ class Engine:
         roster.rank_since[slots] = month
         roster.unit[slots] = table.unit[posts]
         roster.abroad[slots] = table.abroad[posts]
-        roster.highest_rank[slots] = np.where(roster.highest_rank[slots] < 0, rank, np.minimum(roster.highest_rank[slots], rank))
-        roster.first_rank[slots] = np.where(roster.first_rank[slots] < 0, rank, roster.first_rank[slots])
-        roster.posts_held[slots] += 1
-        self.post_history.append((slots.copy(), posts.copy(), np.broadcast_to(month, len(slots)).copy()))
         if promotion:
+            roster.highest_rank[slots] = np.minimum(roster.highest_rank[slots], rank)
             self.count("promotions", len(slots))
+        else:
+            roster.highest_rank[slots] = rank
+            roster.first_rank[slots] = rank
+        roster.posts_held[slots] += 1
+        months = np.full(len(slots), month, dtype=np.int32) if np.isscalar(month) else np.array(month, dtype=np.int32)
+        self.post_history.append((slots.copy(), posts.copy(), months))
+        return vacated
 
     def leave_service(self, slots: np.ndarray, month: int, reason: int, status: int) -> None:
         """People leave the commissariat: their posts fall vacant."""
@@ -176,15 +185,7 @@ class Engine:
 
     def recruit(self, posts: np.ndarray, new_generation: np.ndarray, month: int) -> np.ndarray:
         """Bring in outside recruits for the given posts; return their slots."""
-        rng = self.streams.generator("profiles", month)
-        slots = np.empty(len(posts), dtype=np.int64)
-        for code, profile, mask in (
-            (VETERANS_PROFILE, self.scenario.profiles.veterans, ~new_generation),
-            (NEW_GENERATION_PROFILE, self.scenario.profiles.new_generation, new_generation),
-        ):
-            if mask.any():
-                entry = np.full(int(mask.sum()), month, dtype=np.int32)
-                slots[mask] = self.roster.add(draw_people(rng, profile, entry, code))
+        slots = self.roster.add(self.recruit_pool.people(month, new_generation))
         self.assign(slots, posts, month, promotion=False)
         self.count("recruits:veterans", int((~new_generation).sum()))
         self.count("recruits:new_generation", int(new_generation.sum()))

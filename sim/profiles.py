@@ -17,60 +17,53 @@ def categories_from_uniform(uniform: np.ndarray, shares: Distribution) -> np.nda
     return np.searchsorted(shares.cumulative, uniform, side="right").astype(np.int8)
 
 
-def draw_categories(rng: np.random.Generator, shares: Distribution, count: int) -> np.ndarray:
-    """Draw category codes with the given shares."""
-    return categories_from_uniform(rng.random(count), shares)
-
-
 def draw_age_at_entry(rng: np.random.Generator, profile: Profile, count: int) -> np.ndarray:
     """Age in years: a gamma distribution shifted to `minimum` with the given mean and mode."""
     age = profile.age_at_entry
     scale = age.mean - age.mode
     shape = (age.mean - age.minimum) / scale
-    return age.minimum + rng.gamma(shape, scale, count)
+    return age.minimum + scale * rng.standard_gamma(shape, count)
 
 
-def draw_party_year(rng: np.random.Generator, profile: Profile, birth_year: np.ndarray, entry_year: np.ndarray) -> np.ndarray:
+def party_year(
+    cohort_uniform: np.ndarray, year_uniform: np.ndarray, profile: Profile, birth_year: np.ndarray, entry_year: np.ndarray
+) -> np.ndarray:
     """Year of joining the party (0: never), consistent with birth and entry year."""
-    category = draw_categories(rng, profile.party, len(birth_year))
-    u = rng.random(len(birth_year))
+    category = categories_from_uniform(cohort_uniform, profile.party)
     # Nobody joins before age 16 (assumption): a drawn cohort too early for
     # the person's age moves to the next one (pre-1917 -> civil war -> later).
     low_pre = np.maximum(birth_year + MIN_JOINING_AGE, 1898)  # 1898: the party's founding
-    category = np.where((category == _PRE_1917) & (low_pre > 1916), _CIVIL_WAR, category)
+    category[(category == _PRE_1917) & (low_pre > 1916)] = _CIVIL_WAR
     low_civil = np.maximum(birth_year + MIN_JOINING_AGE, 1917)
-    category = np.where((category == _CIVIL_WAR) & (low_civil > 1920), _LATER, category)
-    pre = low_pre + np.floor(u * (1917 - low_pre)).astype(int)
-    civil = low_civil + np.floor(u * (1921 - low_civil)).astype(int)
+    category[(category == _CIVIL_WAR) & (low_civil > 1920)] = _LATER
     # later: from 1921 (or age 16) to the year of entry, or a few years on for early entrants.
     low_later = np.maximum(1921, birth_year + MIN_JOINING_AGE)
-    high_later = np.maximum(low_later + 4, entry_year)
-    later = low_later + np.floor(u * (high_later - low_later + 1)).astype(int)
-    year = np.select(
-        [category == _PRE_1917, category == _CIVIL_WAR, category == _LATER],
-        [pre, civil, later],
-        default=0,
-    )
+    high_later = np.maximum(low_later + 4, entry_year) + 1
+    pre, civil = category == _PRE_1917, category == _CIVIL_WAR
+    low = np.where(pre, low_pre, np.where(civil, low_civil, low_later))
+    end = np.where(pre, 1917, np.where(civil, 1921, high_later))  # first year past the cohort's range
+    year = low + np.floor(year_uniform * (end - low)).astype(low.dtype)
+    year[category == _NONE] = 0
     return year.astype(np.int16)
 
 
 def draw_people(rng: np.random.Generator, profile: Profile, entry_month: np.ndarray, profile_code: int) -> dict[str, np.ndarray]:
     """Draw the attributes of people entering in the given months."""
     count = len(entry_month)
-    age_months = np.round(draw_age_at_entry(rng, profile, count) * 12).astype(np.int32)
-    birth = entry_month - age_months
-    party_year = draw_party_year(rng, profile, birth // 12, entry_month // 12)
+    birth = entry_month - np.round(draw_age_at_entry(rng, profile, count) * 12).astype(np.int32)
+    u_cohort, u_year, u_origin, u_education, u_nationality, u_languages, u_abroad = rng.random((7, count))
+    party = party_year(u_cohort, u_year, profile, birth // 12, entry_month // 12)
     return {
         "birth": birth,
-        "party_year": party_year,
+        "party_year": party,
         "entry": entry_month,
         "profile": np.full(count, profile_code, dtype=np.int8),
-        "generation": generation(party_year, entry_month, profile_code == NEW_GENERATION_PROFILE),
-        "origin": draw_categories(rng, profile.origin, count),
-        "education": draw_categories(rng, profile.education, count),
-        "nationality": draw_categories(rng, profile.nationality, count),
-        "languages": rng.random(count) < profile.languages,
-        "abroad_experience": rng.random(count) < profile.abroad,
+        "generation": generation(party, entry_month, profile_code == NEW_GENERATION_PROFILE),
+        "origin": categories_from_uniform(u_origin, profile.origin),
+        "education": categories_from_uniform(u_education, profile.education),
+        "nationality": categories_from_uniform(u_nationality, profile.nationality),
+        "languages": u_languages < profile.languages,
+        "abroad_experience": u_abroad < profile.abroad,
     }
 
 

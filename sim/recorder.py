@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.categories import ELITE, EXIT_REASONS, GENERATIONS, JUNIOR, LATER_FATES, MIDDLE, POSTINGS, RANKS
+from sim.categories import ELITE, EXIT_REASONS, GENERATIONS, JUNIOR, LATER_FATES, POSTINGS, RANKS
+from sim.posts import NO_ONE
 from sim.roster import SERVING
 
 if TYPE_CHECKING:
@@ -23,41 +24,56 @@ FLOW_KEYS = (
 )
 
 
+STOCK_KEYS = (
+    *(f"staff:{rank}:{generation}" for rank in RANKS for generation in GENERATIONS),
+    *(f"posting:{posting}" for posting in POSTINGS),
+    *(f"vacant:{rank}" for rank in RANKS),
+    "heads_of_mission_vacant",
+    "service:all",
+    "service:elite",
+    "mentored_junior_share",
+    "experience_capacity",
+)
+
+
 class Recorder:
-    """Collects one row of stocks and one of flows per simulated month."""
+    """Collects one row of stocks and one of flows per simulated month.
+
+    Rows are kept as plain numbers in the order of `STOCK_KEYS` and
+    `FLOW_KEYS`; `sim.records` turns them into frames at the end.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.months: list[int] = []
-        self.stocks: list[dict[str, float]] = []
-        self.flows: list[dict[str, float]] = []
+        self.stocks: list[list[float]] = []
+        self.flows: list[list[float]] = []
+        posts = engine.posts
+        self._heads_of_mission = np.flatnonzero((posts.rank == ELITE) & posts.abroad)
 
     def record_stocks(self, month: int) -> None:
         """Measure the institution as it stands on the first of `month`."""
         engine = self.engine
         roster, posts, mentoring = engine.roster, engine.posts, engine.scenario.mentoring
         serving = roster.with_status(SERVING)
+        count = len(serving)
         rank = roster.rank[serving]
-        generation = roster.generation[serving]
         service = month - roster.entry[serving]
-        row: dict[str, float] = {}
-        counts = np.bincount(rank.astype(np.int64) * len(GENERATIONS) + generation, minlength=len(RANKS) * len(GENERATIONS))
-        for r, rank_name in enumerate(RANKS):
-            for g, generation_name in enumerate(GENERATIONS):
-                row[f"staff:{rank_name}:{generation_name}"] = float(counts[r * len(GENERATIONS) + g])
-        abroad = roster.abroad[serving]
-        row[f"posting:{POSTINGS[0]}"] = float((~abroad).sum())
-        row[f"posting:{POSTINGS[1]}"] = float(abroad.sum())
-        vacant = posts.vacant()
-        for r, rank_name in enumerate(RANKS):
-            row[f"vacant:{rank_name}"] = float((vacant & (posts.rank == r)).sum())
-        row["heads_of_mission_vacant"] = float((vacant & (posts.rank == ELITE) & posts.abroad).sum())
-        elite = rank == ELITE
-        row["service:all"] = float(service.mean()) if len(service) else np.nan
-        row["service:elite"] = float(service[elite].mean()) if elite.any() else np.nan
-        row["mentored_junior_share"] = self._mentored_share(serving, rank, service, mentoring.mentor_min_service_months)
-        competence = np.minimum(1.0, service / mentoring.full_competence_months)
-        row["experience_capacity"] = float(competence.sum() / posts.count)
+        staff = np.bincount(rank * len(GENERATIONS) + roster.generation[serving], minlength=len(RANKS) * len(GENERATIONS))
+        elite_count = staff[: len(GENERATIONS)].sum()  # ELITE is rank 0
+        elite_service = service[rank == ELITE].sum() if elite_count else np.nan
+        abroad = np.count_nonzero(roster.abroad[serving])
+        vacant = np.bincount(posts.rank[posts.holder == NO_ONE], minlength=len(RANKS))
+        full = mentoring.full_competence_months
+        row = staff.tolist()
+        row += (count - abroad, abroad, *vacant.tolist())
+        row += (
+            np.count_nonzero(posts.holder[self._heads_of_mission] == NO_ONE),
+            service.sum() / count if count else np.nan,
+            elite_service / elite_count if elite_count else np.nan,
+            self._mentored_share(serving, rank, service, mentoring.mentor_min_service_months),
+            np.minimum(service, full).sum() / full / posts.count,
+        )
         self.months.append(month)
         self.stocks.append(row)
 
@@ -65,13 +81,14 @@ class Recorder:
         """Share of junior staff whose unit has a veteran (mentor) at middle or elite rank."""
         units = self.engine.roster.unit[serving]
         juniors = rank == JUNIOR
-        if not juniors.any():
+        junior_units = units[juniors]
+        if len(junior_units) == 0:
             return np.nan
-        mentors = (rank <= MIDDLE) & (service >= mentor_months)
-        has_mentor = np.bincount(units[mentors], minlength=self.engine.posts.unit_count) > 0
-        return float(has_mentor[units[juniors]].mean())
+        has_mentor = np.zeros(self.engine.posts.unit_count, dtype=bool)
+        has_mentor[units[~juniors & (service >= mentor_months)]] = True  # ranks above junior: middle and elite
+        return np.count_nonzero(has_mentor[junior_units]) / len(junior_units)
 
     def record_flows(self, month: int) -> None:
         """Store the month's flow counters."""
         flows = self.engine.flows
-        self.flows.append({key: float(flows.get(key, 0)) for key in FLOW_KEYS})
+        self.flows.append([flows.get(key, 0) for key in FLOW_KEYS])

@@ -25,7 +25,7 @@ from sim.categories import (
 )
 from sim.engine import Engine
 from sim.generations import party_cohort
-from sim.recorder import Recorder
+from sim.recorder import FLOW_KEYS, STOCK_KEYS, Recorder
 
 # Tidy series: measure name -> prefix of its recorder columns (one group per column)
 _MEASURES = {
@@ -63,10 +63,10 @@ def month_dates(months: np.ndarray) -> pd.DatetimeIndex:
 
 def wide_series(recorder: Recorder) -> pd.DataFrame:
     """Monthly stocks and flows, one column each, indexed by date."""
-    stocks = pd.DataFrame(recorder.stocks)
-    flows = pd.DataFrame(recorder.flows)
-    frame = pd.concat([stocks, flows], axis=1)
-    frame.index = month_dates(np.array(recorder.months))
+    stocks = np.array(recorder.stocks, dtype=float).reshape(-1, len(STOCK_KEYS))
+    flows = np.array(recorder.flows, dtype=float).reshape(-1, len(FLOW_KEYS))
+    frame = pd.DataFrame(np.hstack([stocks, flows]), columns=[*STOCK_KEYS, *FLOW_KEYS])
+    frame.index = month_dates(np.array(recorder.months, dtype=np.int64))
     frame.index.name = "date"
     return frame
 

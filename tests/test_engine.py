@@ -89,7 +89,7 @@ def test_initial_staff_entered_in_the_configured_window(scenarios_dir, shipped_r
 
 @pytest.mark.parametrize("name", ["no_purge", "historical"])
 def test_nobody_joined_the_party_as_a_child(shipped_run, name):
-    # sim/profiles.py draw_party_year: "Nobody joins before age 16".
+    # sim/profiles.py party_year: "Nobody joins before age 16".
     _, records = shipped_run(name, 1)
     bio = records.biographies
     member = bio["party_joined"].notna()

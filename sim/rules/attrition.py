@@ -26,31 +26,30 @@ def death_hazard(engine: Engine, slots: np.ndarray, month: int) -> np.ndarray:
     return np.exp(mortality.log_baseline + mortality.age_slope * age)
 
 
+_CAUSES = ((DIED, GONE), (RETIRED, LEFT), (TRANSFERRED_OUT, LEFT), (DEFECTED, GONE))
+
+
 def ordinary_attrition(engine: Engine, month: int) -> None:
     """Apply one month of ordinary attrition to the serving and the followed."""
     roster = engine.roster
     config = engine.scenario.attrition
-    rng = engine.streams.generator("attrition", month)
-    event_draw = rng.random(roster.size)
-    cause_draw = rng.random(roster.size)
+    event_draw, cause_draw = engine.streams.uniforms("attrition", month, roster.size, 2)
 
     serving = roster.with_status(SERVING)
-    age = (month - roster.birth[serving]) / 12.0
-    hazards = np.stack(
-        [
-            death_hazard(engine, serving, month),
-            np.where(age >= config.retirement_age, config.retirement_rate, 0.0),
-            np.full(len(serving), config.transfer_out_rate),
-            np.where(roster.abroad[serving], config.defection_rate_abroad, 0.0),
-        ]
-    )
-    total = hazards.sum(axis=0)
+    death = death_hazard(engine, serving, month)
+    retirement = np.where(month - roster.birth[serving] >= 12 * config.retirement_age, config.retirement_rate, 0.0)
+    defection = np.where(roster.abroad[serving], config.defection_rate_abroad, 0.0)
+    total = death + retirement + config.transfer_out_rate + defection
     happens = event_draw[serving] < -np.expm1(-total / 12.0)
     if happens.any():
-        shares = np.cumsum(hazards[:, happens], axis=0) / total[happens]
-        cause = (cause_draw[serving][happens] >= shares[:-1]).sum(axis=0)
+        # Only the few with an event: the cause in proportion to the cause hazards.
         leavers = serving[happens]
-        for code, reason, status in ((0, DIED, GONE), (1, RETIRED, LEFT), (2, TRANSFERRED_OUT, LEFT), (3, DEFECTED, GONE)):
+        pick = cause_draw[leavers] * total[happens]
+        to_death = death[happens]
+        to_retirement = to_death + retirement[happens]
+        to_transfer = to_retirement + config.transfer_out_rate
+        cause = (pick >= to_death).astype(np.int8) + (pick >= to_retirement) + (pick >= to_transfer)
+        for code, (reason, status) in enumerate(_CAUSES):
             engine.leave_service(leavers[cause == code], month, reason, status)
 
     followed = roster.with_status(LEFT)

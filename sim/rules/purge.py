@@ -69,12 +69,12 @@ class PurgeRule:
 
     def apply(self, engine: Engine, month: int) -> None:
         """Apply one month of purge to the serving and the followed."""
+        intensity = self.intensity.at(month)
+        if intensity == 0.0 and self.hq_wave.at(month) == 0.0:
+            return  # nobody can be hit; skipping changes no draw of any other month or process
         roster = engine.roster
-        rng = engine.streams.generator("purge", month)
-        event_draw = rng.random(roster.size)
-        cause_draw = rng.random(roster.size)
-        outcome_draw = rng.random(roster.size)
-        recall_draw = engine.streams.generator("recall", month).random(roster.size)
+        event_draw, cause_draw, outcome_draw = engine.streams.uniforms("purge", month, roster.size, 3)
+        recall_draw = engine.streams.uniforms("recall", month, roster.size)[0]
 
         serving = roster.with_status(SERVING)
         purge_h = self.hazard(engine, serving, month)
@@ -98,12 +98,12 @@ class PurgeRule:
         engine.leave_service(victims, month, PURGED, GONE)
         self._raise_association(engine, purged_posts, month)
 
+        if intensity == 0.0:
+            return
         followed = roster.with_status(LEFT)
         followed = followed[roster.exit[followed] < month]
         cohort = party_cohort(roster.party_year[followed], as_of_year=month // 12)
-        followed_h = (
-            self.intensity.at(month) * self.left_service * self.party[cohort] * self.nationality[roster.nationality[followed]]
-        )
+        followed_h = intensity * self.left_service * self.party[cohort] * self.nationality[roster.nationality[followed]]
         caught = followed[event_draw[followed] < -np.expm1(-followed_h / 12.0)]
         roster.purge_outcome[caught] = 1 + categories_from_uniform(outcome_draw[caught], self.config.outcomes)
         engine.record_later_fate(caught, month, "purged")

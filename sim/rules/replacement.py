@@ -23,6 +23,7 @@ import numpy as np
 from sim.categories import JUNIOR, RANKS
 from sim.posts import NO_ONE
 from sim.roster import SERVING
+from sim.streams import RECRUITS_PER_BLOCK
 
 if TYPE_CHECKING:
     from sim.engine import Engine
@@ -46,15 +47,18 @@ class ReplacementRule:
         self._recruit(engine, month)
 
     def _promote(self, engine: Engine, month: int) -> None:
-        posts, roster = engine.posts, engine.roster
-        rng = engine.streams.generator("promotion", month)
-        offer_draw = rng.random(posts.count)
-        order_draw = rng.random(posts.count)
-        entry_draw = rng.random(posts.count)
-        tie_draw = rng.random(roster.size)
+        posts = engine.posts
+        open_posts = np.flatnonzero((posts.holder == NO_ONE) & (posts.queued_since == NO_ONE))
+        if len(open_posts) == 0:
+            return  # nothing to offer; promotions below only follow one above
+        offer_draw, order_draw, entry_draw = engine.streams.uniforms("promotion", month, posts.count, 3)
         probability = self.promotion_probability.at(month)
+        open_rank = posts.rank[open_posts]
+        vacated = open_posts[:0]  # posts left by those promoted from the rank being worked
         for rank in range(len(RANKS)):
-            vacant = np.flatnonzero((posts.holder == NO_ONE) & (posts.rank == rank) & (posts.queued_since == NO_ONE))
+            # The open posts of this rank: open at the start of the month, or left by a promotion just now.
+            vacant = np.concatenate([open_posts[open_rank == rank], vacated])
+            vacated = open_posts[:0]
             if len(vacant) == 0:
                 continue
             # Vacancies are worked in random order, so no unit is served first by construction.
@@ -62,20 +66,23 @@ class ReplacementRule:
             filled = np.zeros(len(vacant), dtype=bool)
             if rank < JUNIOR and probability > 0:
                 offered = np.flatnonzero(offer_draw[vacant] < probability)
-                candidates = self._candidates(engine, rank + 1, month, tie_draw)
-                count = min(len(offered), len(candidates))
-                if count:
-                    engine.assign(candidates[:count], vacant[offered[:count]], month, promotion=True)
-                    filled[offered[:count]] = True
+                if len(offered):
+                    candidates = self._candidates(engine, rank + 1, month)
+                    count = min(len(offered), len(candidates))
+                    if count:
+                        vacated = engine.assign(candidates[:count], vacant[offered[:count]], month, promotion=True)
+                        filled[offered[:count]] = True
             opened = ~filled & (entry_draw[vacant] < self.outside_entry[rank].at(month))
             posts.queued_since[vacant[opened]] = month
 
-    def _candidates(self, engine: Engine, rank: int, month: int, tie_draw: np.ndarray) -> np.ndarray:
+    def _candidates(self, engine: Engine, rank: int, month: int) -> np.ndarray:
+        """Those eligible for promotion from `rank`, in the order they are taken."""
         roster = engine.roster
         serving = roster.with_status(SERVING)
         eligible = serving[
             (roster.rank[serving] == rank) & (month - roster.rank_since[serving] >= self.config.min_months_in_rank)
         ]
+        tie_draw = engine.streams.uniforms("promotion_order", month, roster.size)[0]
         if self.config.promotion_order == "random":
             return eligible[np.argsort(tie_draw[eligible], kind="stable")]
         # Longest service first (earliest entry); ties at random.
@@ -102,8 +109,8 @@ class ReplacementRule:
         # Oldest requests first; among equals, higher ranks first, then post order.
         order = np.lexsort((ready, posts.rank[ready], posts.queued_since[ready]))
         chosen = ready[order[:count]]
-        rng = engine.streams.generator("recruitment", month)
+        draw = engine.streams.uniforms("recruitment", month, count, width=RECRUITS_PER_BLOCK)[0]
         share = engine.transition.recruit_share(month) if engine.transition is not None else None
-        new_generation = rng.random(count) < (self.new_generation_share.at(month) if share is None else share)
+        new_generation = draw < (self.new_generation_share.at(month) if share is None else share)
         engine.recruit(chosen, new_generation, month)
         posts.queued_since[chosen] = NO_ONE

@@ -1,0 +1,71 @@
+"""Who the outside recruits of a month are: profiles drawn a year at a time.
+
+The k-th recruit of a month is the k-th person of that month's pool of the
+profile they are recruited with (F5 veterans or F6 new generation). Each
+profile's pool for a year and a chunk of `RECRUITS_PER_BLOCK` positions is
+drawn at once from its own generator of the `profiles` stream, so a month's
+recruits cost a few look-ups instead of a dozen small draws, and recruit k
+of month m is the same person in every scenario that recruits at least
+k + 1 people in that month and gives recruit k the same profile.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.categories import NEW_GENERATION_PROFILE, VETERANS_PROFILE
+from sim.config import Profiles
+from sim.profiles import draw_people
+from sim.streams import RECRUITS_PER_BLOCK, RandomStreams, block_period
+
+Table = dict[str, np.ndarray]
+
+
+class RecruitPool:
+    """Pools of would-be recruits of both profiles, by month and position in the month."""
+
+    def __init__(self, streams: RandomStreams, profiles: Profiles) -> None:
+        self.streams = streams
+        self.profiles = {VETERANS_PROFILE: profiles.veterans, NEW_GENERATION_PROFILE: profiles.new_generation}
+        self._tables: dict[tuple[int, int, int, int], tuple[Table, int]] = {}
+
+    def people(self, month: int, new_generation: np.ndarray) -> Table:
+        """Attributes of the month's recruits, in order; `new_generation` says whose profile each has."""
+        width = RECRUITS_PER_BLOCK
+        parts = []
+        for chunk in range(max(1, -(-len(new_generation) // width))):
+            flags = new_generation[chunk * width : (chunk + 1) * width]
+            positions = np.arange(len(flags))
+            picked = {}
+            for code, wanted in ((VETERANS_PROFILE, ~flags), (NEW_GENERATION_PROFILE, flags)):
+                if wanted.any():
+                    table, first = self._table(code, month, chunk)
+                    picked[code] = {name: values[(month - first) * width + positions] for name, values in table.items()}
+            if len(picked) == 1:
+                parts.append(next(iter(picked.values())))
+            else:
+                veterans, newcomers = picked[VETERANS_PROFILE], picked[NEW_GENERATION_PROFILE]
+                parts.append({name: np.where(flags, newcomers[name], veterans[name]) for name in veterans})
+        if len(parts) == 1:
+            return parts[0]
+        return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
+
+    def _table(self, code: int, month: int, chunk: int) -> tuple[Table, int]:
+        """One profile's pool for the period holding `month`, and the period's first month.
+
+        Person k of the chunk in month m is row (m - first) * width + k.
+        Drawn when first needed: a profile nobody is recruited with in a
+        year is never drawn.
+        """
+        kind, period, months = block_period(month, chunk)
+        key = (code, kind, period, chunk)
+        found = self._tables.get(key)
+        if found is None:
+            # Runs move forward in time: drop this profile's pools of earlier periods.
+            for old in [old for old in self._tables if old[0] == code and old[2] != period]:
+                del self._tables[old]
+            first = period * months
+            entry = np.repeat(np.arange(first, first + months, dtype=np.int32), RECRUITS_PER_BLOCK)
+            rng = self.streams.generator("profiles", kind, period, chunk, code)
+            found = self._tables[key] = (draw_people(rng, self.profiles[code], entry, code), first)
+        return found
