@@ -27,7 +27,8 @@ class RecruitPool:
     def __init__(self, streams: RandomStreams, profiles: Profiles) -> None:
         self.streams = streams
         self.profiles = {VETERANS_PROFILE: profiles.veterans, NEW_GENERATION_PROFILE: profiles.new_generation}
-        self._tables: dict[tuple[int, int, int, int], tuple[Table, int]] = {}
+        self._tables: dict[tuple[int, int, int, int], tuple[np.ndarray, int]] = {}
+        self._fields: tuple[str, ...] = ()
 
     def people(self, month: int, new_generation: np.ndarray) -> Table:
         """Attributes of the month's recruits, in order; `new_generation` says whose profile each has."""
@@ -40,20 +41,18 @@ class RecruitPool:
             for code, wanted in ((VETERANS_PROFILE, ~flags), (NEW_GENERATION_PROFILE, flags)):
                 if wanted.any():
                     table, first = self._table(code, month, chunk)
-                    picked[code] = {name: values[(month - first) * width + positions] for name, values in table.items()}
+                    picked[code] = table[:, (month - first) * width + positions]
             if len(picked) == 1:
                 parts.append(next(iter(picked.values())))
             else:
-                veterans, newcomers = picked[VETERANS_PROFILE], picked[NEW_GENERATION_PROFILE]
-                parts.append({name: np.where(flags, newcomers[name], veterans[name]) for name in veterans})
-        if len(parts) == 1:
-            return parts[0]
-        return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
+                parts.append(np.where(flags, picked[NEW_GENERATION_PROFILE], picked[VETERANS_PROFILE]))
+        chosen = parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)
+        return dict(zip(self._fields, chosen, strict=True))
 
-    def _table(self, code: int, month: int, chunk: int) -> tuple[Table, int]:
-        """One profile's pool for the period holding `month`, and the period's first month.
+    def _table(self, code: int, month: int, chunk: int) -> tuple[np.ndarray, int]:
+        """One profile's pool for the period holding `month` (attributes x people), and the period's first month.
 
-        Person k of the chunk in month m is row (m - first) * width + k.
+        Person k of the chunk in month m is column (m - first) * width + k.
         Drawn when first needed: a profile nobody is recruited with in a
         year is never drawn.
         """
@@ -67,5 +66,8 @@ class RecruitPool:
             first = period * months
             entry = np.repeat(np.arange(first, first + months, dtype=np.int32), RECRUITS_PER_BLOCK)
             rng = self.streams.generator("profiles", kind, period, chunk, code)
-            found = self._tables[key] = (draw_people(rng, self.profiles[code], entry, code), first)
+            people = draw_people(rng, self.profiles[code], entry, code)
+            self._fields = tuple(people)
+            # One integer matrix, so that a month's recruits are one look-up (the roster casts back on adding).
+            found = self._tables[key] = (np.array([people[name] for name in self._fields], dtype=np.int32), first)
         return found

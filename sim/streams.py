@@ -8,10 +8,10 @@ random numbers wherever their rules agree. Draws are made for every person
 slot (not only for those at risk), so that a person has the same uniform in
 both runs as long as both runs hold them.
 
-Per-slot uniforms (`RandomStreams.uniforms`) are drawn a year at a time in
-chunks of slots (`CHUNK` by default), one generator per (stream, year,
-chunk), as far as the roster has grown: building a generator costs about
-30 µs, which month by month was a fifth of a run at the historical size.
+Per-slot uniforms (`RandomStreams.uniforms`) are drawn a year at a time,
+one generator per (stream, year), in chunks of slots (`CHUNK` by default) as
+far as the roster has grown: building a generator costs about 30 µs, which
+month by month was a fifth of a run at the historical size.
 Slots beyond `YEARLY_CHUNKS` chunks are drawn a month at a time instead, so
 that memory stays bounded for very large institutions (there a month's draw
 is large enough to pay for its generator). Either way the uniform of a slot
@@ -34,8 +34,8 @@ STREAMS = (
     "promotion_order",
 )
 
-CHUNK = 1024  # slots per chunk of uniforms
-YEARLY_CHUNKS = 16  # the first 16,384 slots are drawn a year at a time, the rest a month at a time
+CHUNK = 256  # slots per chunk of uniforms
+YEARLY_CHUNKS = 64  # the first 16,384 slots are drawn a year at a time, the rest a month at a time
 RECRUITS_PER_BLOCK = 16  # width of the per-recruit streams' chunks (a month with more recruits takes two)
 _YEARLY, _MONTHLY = 1, 2  # spawn-key tags of the two kinds of block
 
@@ -45,8 +45,8 @@ class RandomStreams:
 
     def __init__(self, seed: int | np.random.SeedSequence) -> None:
         self.root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-        # (stream, count, width) -> (year, that year's uniforms: (12 months, count, slots drawn so far))
-        self._years: dict[tuple[str, int, int], tuple[int, np.ndarray]] = {}
+        # (stream, count, width) -> the current year, its generator and its uniforms so far: (12, count, slots)
+        self._years: dict[tuple[str, int, int], tuple[int, np.random.Generator, np.ndarray]] = {}
 
     def _sequence(self, *key: int) -> np.random.SeedSequence:
         return np.random.SeedSequence(self.root.entropy, spawn_key=(*self.root.spawn_key, *key))
@@ -66,30 +66,37 @@ class RandomStreams:
         row = self._yearly_row(stream, month, min(size, yearly_slots), count, width)
         if size <= yearly_slots:
             return row[:, :size]
-        chunks = range(YEARLY_CHUNKS, -(-size // width))
-        monthly = [self.generator(stream, _MONTHLY, month, count, width, chunk).random((count, width)) for chunk in chunks]
-        return np.concatenate([row[:, :yearly_slots], *monthly], axis=1)[:, :size]
+        chunks = -(-size // width) - YEARLY_CHUNKS
+        monthly = _chunks(self.generator(stream, _MONTHLY, month, count, width), chunks, 1, count, width)[0]
+        return np.concatenate([row[:, :yearly_slots], monthly], axis=1)[:, :size]
 
     def _yearly_row(self, stream: str, month: int, size: int, count: int, width: int) -> np.ndarray:
         """The month's row of the year's uniforms, with at least `size` slots.
 
-        The year's array grows by whole chunks, each from its own generator,
-        as the roster grows; earlier years are dropped (runs move forward).
+        The year's array grows by whole chunks as the roster grows. The
+        chunks come one after another from the year's generator, so chunk c
+        holds the same numbers however the growth was spread over the year.
+        Earlier years are dropped (runs move forward).
         """
         year = month // 12
         key = (stream, count, width)
         cached = self._years.get(key)
         if cached is None or cached[0] != year:
-            cached = (year, np.empty((12, count, 0)))
-        drawn = cached[1]
+            cached = (year, self.generator(stream, _YEARLY, year, count, width), np.empty((12, count, 0)))
+        _, rng, drawn = cached
         if drawn.shape[2] < size:
-            new = range(drawn.shape[2] // width, -(-size // width))
-            parts = [self.generator(stream, _YEARLY, year, count, width, chunk).random((12, count, width)) for chunk in new]
-            drawn = np.concatenate([drawn, *parts], axis=2)
+            new = _chunks(rng, -(-size // width) - drawn.shape[2] // width, 12, count, width)
+            drawn = np.concatenate([drawn, new], axis=2)
             drawn.flags.writeable = False
-            cached = (year, drawn)
+            cached = (year, rng, drawn)
         self._years[key] = cached
         return drawn[month - 12 * year]
+
+
+def _chunks(rng: np.random.Generator, chunks: int, months: int, count: int, width: int) -> np.ndarray:
+    """The next `chunks` chunks of a generator, laid out as (months, count, chunks * width)."""
+    drawn = rng.random((chunks, months, count, width))  # chunk after chunk: drawing them one by one gives the same
+    return drawn.transpose(1, 2, 0, 3).reshape(months, count, chunks * width)
 
 
 def block_period(month: int, chunk: int) -> tuple[int, int, int]:
