@@ -56,9 +56,11 @@ class Records:
 
 def month_dates(months: np.ndarray) -> pd.DatetimeIndex:
     """First day of each month index (year * 12 + month - 1); -1 gives NaT."""
-    months = np.asarray(months)
-    dates = pd.to_datetime({"year": np.maximum(months, 0) // 12, "month": np.maximum(months, 0) % 12 + 1, "day": 1})
-    return pd.DatetimeIndex(dates.where(months >= 0))
+    months = np.asarray(months, dtype=np.int64)
+    # datetime64[M] counts months from 1970-01; a month index counts them from year 0.
+    dates = (months - 1970 * 12).astype("datetime64[M]").astype("datetime64[us]")  # the unit pandas gives dates
+    dates[months < 0] = np.datetime64("NaT", "us")
+    return pd.DatetimeIndex(dates)
 
 
 def wide_series(recorder: Recorder) -> pd.DataFrame:
@@ -73,11 +75,15 @@ def wide_series(recorder: Recorder) -> pd.DataFrame:
 
 def tidy_series(wide: pd.DataFrame) -> pd.DataFrame:
     """Long form: columns date, measure, group, value."""
-    parts = []
+    measures: list[str] = []
+    groups: list[str] = []
+    parts: list[np.ndarray] = []
 
     def add(measure: str, columns: dict[str, pd.Series]) -> None:
         for group, values in columns.items():
-            parts.append(pd.DataFrame({"date": wide.index, "measure": measure, "group": group, "value": values.to_numpy(float)}))
+            measures.append(measure)
+            groups.append(group)
+            parts.append(values.to_numpy(float))
 
     staff = {g: sum(wide[f"staff:{r}:{g}"] for r in RANKS) for g in GENERATIONS}
     add("headcount_by_generation", staff)
@@ -98,10 +104,15 @@ def tidy_series(wide: pd.DataFrame) -> pd.DataFrame:
         add(measure, {column.removeprefix(prefix): wide[column] for column in wide.columns if column.startswith(prefix)})
     for name in _SCALARS:
         add(name, {"all": wide[name]})
-    tidy = pd.concat(parts, ignore_index=True)
-    tidy["measure"] = tidy["measure"].astype("category")
-    tidy["group"] = tidy["group"].astype("category")
-    return tidy
+    months = len(wide.index)
+    return pd.DataFrame(
+        {
+            "date": np.tile(wide.index.to_numpy(), len(parts)),
+            "measure": pd.Series(np.repeat(measures, months)).astype("category"),
+            "group": pd.Series(np.repeat(groups, months)).astype("category"),
+            "value": np.concatenate(parts),
+        }
+    )
 
 
 def _names(codes: np.ndarray, names: tuple[str, ...]) -> pd.Categorical:
