@@ -63,6 +63,7 @@ def historian(career=1.0, purged=1.0, survived=1.0, died=1.0, **odds) -> Histori
         abroad_odds=odds.get("abroad_odds", 1.0),
         prominence_odds=odds.get("prominence_odds", 1.0),
         fate_known={"purged": purged, "survived": survived, "died_or_defected": died},
+        elite_fate_odds=odds.get("elite_fate_odds", 1.0),
     )
 
 
@@ -135,6 +136,18 @@ def test_odds_raise_documentation_of_victims():
     favoured = observe(many, historian(career=0.2, victim_odds=4.0), 3)["career_data"].mean()
     assert plain == pytest.approx(0.2, abs=0.02)
     assert favoured == pytest.approx(0.5, abs=0.02)  # odds 0.25 x 4 = 1
+
+
+def test_elite_fate_odds_raise_documentation_of_elite_fates_only():
+    elite = person("1925-01 hq0 elite", "1925-01", "1937-05", "purged")
+    junior = person("1925-01 hq3 junior", "1925-01", "1937-05", "purged")
+    many = pd.DataFrame([elite, junior] * 2000)
+    many.insert(0, "person_id", np.arange(len(many)))
+    for odds, expected_elite in ((1.0, 0.2), (4.0, 0.5)):  # odds 0.25 x 4 = 1
+        observed = observe(many, historian(purged=0.2, elite_fate_odds=odds), 3)
+        known = observed.groupby("elite")["fate_known"].mean()
+        assert known[True] == pytest.approx(expected_elite, abs=0.03)
+        assert known[False] == pytest.approx(0.2, abs=0.03)
 
 
 def test_spells_give_post_at_a_date(biographies):
