@@ -11,13 +11,11 @@ person who served in the 1920s:
    rank being the highest rank held in the 1920s. Without it the person is
    "unaccounted" (F1: lower grades and HQ staff, visible in the open 1920s).
 2. Given career data, the fate itself is on record with probability
-   fate_known[fate], fate being purged, survived or died_or_defected before
-   the purges; for the 1920s elite (highest 1920s rank) who were not purged
-   the odds are multiplied by elite_fate_odds. The deaths, defections and
-   later careers of commissars and ambassadors are far better known (F2: 8%
-   "insufficient information" against F1's 45% unaccounted), while elite
-   victims often simply "disappeared at the height of the terror" (F2: 18%
-   likely purged). Then the category is the true fate. A death or defection before the
+   logistic(logit(fate_known[fate]) + log(elite_fate_odds) * elite), fate
+   being purged, survived or died_or_defected before the purges, elite the
+   highest 1920s rank (the fates of commissars and ambassadors are far
+   better known: F2's 8% "insufficient information" against F1's 45%):
+   then the category is the true fate. A death or defection before the
    purges is on record with probability fate_known.died_or_defected even
    without career data (obituaries, defectors' memoirs).
 3. Otherwise the historian reads the career record. It stops at the
@@ -109,9 +107,8 @@ def observe(
     elite = ranks == ELITE
     known_chance = known[fate]
     if historian.elite_fate_odds != 1.0:
-        favoured = elite & ~purged  # F2: elite victims often just disappeared
-        favoured_log_odds = _logit(known_chance[favoured]) + np.log(max(historian.elite_fate_odds, 1e-9))
-        known_chance[favoured] = 1.0 / (1.0 + np.exp(-favoured_log_odds))
+        elite_log_odds = _logit(known_chance[elite]) + np.log(max(historian.elite_fate_odds, 1e-9))
+        known_chance[elite] = 1.0 / (1.0 + np.exp(-elite_log_odds))
     # A death or defection is an event on record (an obituary, a defector's
     # memoir) with or without career data for the 1930s.
     fate_known = (career_data | (fate == 2)) & (fate_draw[positions] < known_chance)

@@ -394,7 +394,7 @@ class Historian(Strict):
     abroad_odds: Multiplier  # odds ratio for those who served abroad in the 1920s
     prominence_odds: Multiplier  # odds ratio for Old Bolsheviks (prominent opponents of Stalin)
     fate_known: FateShares  # chance, given career data, that the fate itself is on record
-    elite_fate_odds: Multiplier = 1.0  # odds ratio of the fate on record for the 1920s elite not purged (F2 vs F1)
+    elite_fate_odds: Multiplier = 1.0  # odds ratio of the fate being on record for the 1920s elite (F2 vs F1)
 
 
 class AbcSettings(Strict):

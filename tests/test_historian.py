@@ -138,18 +138,16 @@ def test_odds_raise_documentation_of_victims():
     assert favoured == pytest.approx(0.5, abs=0.02)  # odds 0.25 x 4 = 1
 
 
-def test_elite_fate_odds_raise_documentation_of_surviving_elite_fates_only():
-    elite_survivor = person("1925-01 hq0 elite", "1925-01", "1934-05", "transferred_out")
-    junior_survivor = person("1925-01 hq3 junior", "1925-01", "1934-05", "transferred_out")
-    elite_victim = person("1925-01 hq0 elite", "1925-01", "1937-05", "purged")
-    many = pd.DataFrame([elite_survivor, junior_survivor, elite_victim] * 2000)
+def test_elite_fate_odds_raise_documentation_of_elite_fates_only():
+    elite = person("1925-01 hq0 elite", "1925-01", "1937-05", "purged")
+    junior = person("1925-01 hq3 junior", "1925-01", "1937-05", "purged")
+    many = pd.DataFrame([elite, junior] * 2000)
     many.insert(0, "person_id", np.arange(len(many)))
-    for odds, expected in ((1.0, 0.2), (4.0, 0.5)):  # odds 0.25 x 4 = 1
-        observed = observe(many, historian(purged=0.2, survived=0.2, elite_fate_odds=odds), 3)
-        known = observed.groupby(["elite", "fate"], observed=True)["fate_known"].mean()
-        assert known[(True, "survived")] == pytest.approx(expected, abs=0.03)
-        assert known[(False, "survived")] == pytest.approx(0.2, abs=0.03)
-        assert known[(True, "purged")] == pytest.approx(0.2, abs=0.03)  # F2: elite victims often just disappeared
+    for odds, expected_elite in ((1.0, 0.2), (4.0, 0.5)):  # odds 0.25 x 4 = 1
+        observed = observe(many, historian(purged=0.2, elite_fate_odds=odds), 3)
+        known = observed.groupby("elite")["fate_known"].mean()
+        assert known[True] == pytest.approx(expected_elite, abs=0.03)
+        assert known[False] == pytest.approx(0.2, abs=0.03)
 
 
 def test_spells_give_post_at_a_date(biographies):
