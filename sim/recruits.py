@@ -60,8 +60,8 @@ class RecruitPool:
         key = (code, kind, period, chunk)
         found = self._tables.get(key)
         if found is None:
-            # Runs move forward in time: drop this profile's pools of earlier periods.
-            for old in [old for old in self._tables if old[0] == code and old[2] != period]:
+            # Runs move forward in time: drop this profile's pools of earlier periods of the same kind.
+            for old in [old for old in self._tables if old[:2] == (code, kind) and old[2] != period]:
                 del self._tables[old]
             first = period * months
             entry = np.repeat(np.arange(first, first + months, dtype=np.int32), RECRUITS_PER_BLOCK)
