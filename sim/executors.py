@@ -30,6 +30,7 @@ import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from typing import Self
 
 from sim.replicate import ReplicateResult, Task, simulate_batch
 
@@ -51,7 +52,20 @@ def batches(tasks: Sequence[Task], size: int) -> list[list[Task]]:
     return [list(tasks[start : start + size]) for start in range(0, len(tasks), size)]
 
 
-class Serial:
+class Executor:
+    """What every executor shares: used in a `with` block, it is closed on leaving it."""
+
+    def close(self) -> None:
+        """Release the workers (nothing by default)."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class Serial(Executor):
     """Run replicates one after another in this process."""
 
     workers = 1
@@ -62,17 +76,8 @@ class Serial:
         for task in tasks:
             yield from simulate_batch([task], write=True)
 
-    def close(self) -> None:
-        """Nothing to release."""
 
-    def __enter__(self) -> Serial:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-class LocalPool:
+class LocalPool(Executor):
     """A process pool on this machine (forkserver start method, see module notes).
 
     Args:
@@ -111,14 +116,8 @@ class LocalPool:
         """Stop the workers, dropping tasks not yet started."""
         self._pool.shutdown(wait=True, cancel_futures=True)
 
-    def __enter__(self) -> LocalPool:
-        return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-class DaskExecutor:
+class DaskExecutor(Executor):
     """Replicates on a Dask distributed cluster, in batches.
 
     Args:
@@ -177,14 +176,8 @@ class DaskExecutor:
         for owned in self._owned:
             owned.close()
 
-    def __enter__(self) -> DaskExecutor:
-        return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-class Lazy:
+class Lazy(Executor):
     """An executor started only when there is work (a resumed ensemble may have none).
 
     Args:
@@ -215,12 +208,6 @@ class Lazy:
         """Close the real executor if it was started."""
         if self._executor is not None:
             self._executor.close()
-
-    def __enter__(self) -> Lazy:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 def make_executor(jobs: int | None = None, scheduler: str | None = None) -> Serial | LocalPool | DaskExecutor:
