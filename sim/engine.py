@@ -24,7 +24,7 @@ from sim.profiles import draw_people, prominence
 from sim.recorder import Recorder
 from sim.recruits import RecruitPool
 from sim.roster import GONE, Roster
-from sim.rules.attrition import ordinary_attrition
+from sim.rules.attrition import AttritionRule
 from sim.rules.purge import PurgeRule
 from sim.rules.replacement import ReplacementRule
 from sim.rules.transition import TransitionRule
@@ -63,6 +63,7 @@ class Engine:
         self.start = scenario.start_month
         self.end = scenario.end_month
         self.month = self.start
+        self.attrition = AttritionRule(self)
         self.purge = PurgeRule(self) if scenario.purge.enabled else None
         self.transition = TransitionRule(self) if scenario.transition.enabled else None
         self.replacement = ReplacementRule(self)
@@ -108,7 +109,7 @@ class Engine:
         month = self.month
         self.recorder.record_stocks(month)
         self.flows.clear()
-        ordinary_attrition(self, month)
+        self.attrition.apply(self, month)
         if self.purge is not None:
             self.purge.apply(self, month)
         if self.transition is not None:

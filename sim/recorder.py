@@ -49,7 +49,8 @@ class Recorder:
         self.stocks: list[list[float]] = []
         self.flows: list[list[float]] = []
         posts = engine.posts
-        self._heads_of_mission = np.flatnonzero((posts.rank == ELITE) & posts.abroad)
+        # A post's kind for counting vacancies: its rank, plus len(RANKS) for a head of mission (elite abroad).
+        self._post_kind = posts.rank.astype(np.int64) + len(RANKS) * ((posts.rank == ELITE) & posts.abroad)
 
     def record_stocks(self, month: int) -> None:
         """Measure the institution as it stands on the first of `month`."""
@@ -60,17 +61,18 @@ class Recorder:
         rank = roster.rank[serving]
         service = month - roster.entry[serving]
         staff = np.bincount(rank * len(GENERATIONS) + roster.generation[serving], minlength=len(RANKS) * len(GENERATIONS))
+        service_by_rank = np.bincount(rank, weights=service, minlength=len(RANKS)).tolist()  # sums of whole months: exact
         elite_count = staff[: len(GENERATIONS)].sum()  # ELITE is rank 0
-        elite_service = service[rank == ELITE].sum() if elite_count else np.nan
         abroad = np.count_nonzero(roster.abroad[serving])
-        vacant = np.bincount(posts.rank[posts.holder == NO_ONE], minlength=len(RANKS))
+        vacant_by_kind = np.bincount(self._post_kind[posts.holder == NO_ONE], minlength=2 * len(RANKS)).tolist()
+        vacant = [other + head for other, head in zip(vacant_by_kind[: len(RANKS)], vacant_by_kind[len(RANKS) :], strict=True)]
         full = mentoring.full_competence_months
         row = staff.tolist()
-        row += (count - abroad, abroad, *vacant.tolist())
+        row += (count - abroad, abroad, *vacant)
         row += (
-            np.count_nonzero(posts.holder[self._heads_of_mission] == NO_ONE),
-            service.sum() / count if count else np.nan,
-            elite_service / elite_count if elite_count else np.nan,
+            vacant_by_kind[len(RANKS) + ELITE],
+            sum(service_by_rank) / count if count else np.nan,
+            service_by_rank[ELITE] / elite_count if elite_count else np.nan,
             self._mentored_share(serving, rank, service, mentoring.mentor_min_service_months),
             np.minimum(service, full).sum() / full / posts.count,
         )

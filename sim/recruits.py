@@ -36,12 +36,12 @@ class RecruitPool:
         parts = []
         for chunk in range(max(1, -(-len(new_generation) // width))):
             flags = new_generation[chunk * width : (chunk + 1) * width]
-            positions = np.arange(len(flags))
             picked = {}
-            for code, wanted in ((VETERANS_PROFILE, ~flags), (NEW_GENERATION_PROFILE, flags)):
-                if wanted.any():
+            for code, wanted in ((VETERANS_PROFILE, not flags.all()), (NEW_GENERATION_PROFILE, flags.any())):
+                if wanted:
                     table, first = self._table(code, month, chunk)
-                    picked[code] = table[:, (month - first) * width + positions]
+                    column = (month - first) * width  # the month's people are consecutive columns
+                    picked[code] = table[:, column : column + len(flags)]
             if len(picked) == 1:
                 parts.append(next(iter(picked.values())))
             else:
@@ -69,5 +69,7 @@ class RecruitPool:
             people = draw_people(rng, self.profiles[code], entry, code)
             self._fields = tuple(people)
             # One integer matrix, so that a month's recruits are one look-up (the roster casts back on adding).
-            found = self._tables[key] = (np.array([people[name] for name in self._fields], dtype=np.int32), first)
+            table = np.array([people[name] for name in self._fields], dtype=np.int32)
+            table.flags.writeable = False  # `people` hands out views of it
+            found = self._tables[key] = (table, first)
         return found

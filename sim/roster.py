@@ -53,10 +53,11 @@ class Roster:
         count = len(next(iter(values.values())))
         if self.size + count > self._capacity:
             self._grow(self.size + count)
-        slots = np.arange(self.size, self.size + count)
+        first = self.size
         for name, array in values.items():
-            getattr(self, name)[slots] = array
+            getattr(self, name)[first : first + count] = array
         self.size += count
+        slots = np.arange(first, first + count)
         self._by_status.clear()
         return slots
 

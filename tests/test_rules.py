@@ -20,7 +20,8 @@ from sim.config import month_index
 from sim.engine import Engine
 from sim.loader import load_scenario
 from sim.records import collect
-from sim.roster import SERVING
+from sim.roster import LEFT, SERVING
+from sim.rules.attrition import death_hazard
 
 START = "1930-01"  # time.start of homogeneous.toml
 Z = 4.0  # standard errors allowed in the statistical tests (see the module docstring)
@@ -111,6 +112,37 @@ def test_ordinary_attrition_comes_before_the_purge_within_a_month(data_dir):
     assert_binomial((bio["exit_reason"] == "purged").mean(), q1 * (1 - q2) * ever, len(bio))
     assert_binomial((bio["exit_reason"] == "transferred_out").mean(), (1 - q1) * ever, len(bio))
     assert bio["later_fate"].ne("purged").all(), "left_service = 0: the followed are safe"
+
+
+def test_attrition_bound_leaves_out_no_one_who_would_leave(scenarios_dir):
+    # Attrition works out hazards only for draws under a bound on anyone's
+    # probability; checked month by month against the full formula over all.
+    engine = Engine(load_scenario(scenarios_dir / "historical.toml"), seed=3).populate()
+    config = engine.scenario.attrition
+    full_formula_apply = engine.attrition.apply
+    counts = {"left": 0, "died later": 0}
+
+    def checked_apply(eng: Engine, month: int) -> None:
+        roster = eng.roster
+        draw = eng.streams.uniforms("attrition", month, roster.size)[0]
+        serving, followed = roster.with_status(SERVING).copy(), roster.with_status(LEFT).copy()
+        total = (
+            death_hazard(eng, serving, month)
+            + np.where(month - roster.birth[serving] >= 12 * config.retirement_age, config.retirement_rate, 0.0)
+            + config.transfer_out_rate
+            + np.where(roster.abroad[serving], config.defection_rate_abroad, 0.0)
+        )
+        leaves = serving[draw[serving] < -np.expm1(-total / 12.0)]
+        dies = followed[draw[followed] < -np.expm1(-death_hazard(eng, followed, month) / 12.0)]
+        full_formula_apply(eng, month)
+        assert np.array_equal(serving[roster.exit[serving] == month], leaves)
+        assert np.array_equal(followed[roster.later_fate_month[followed] == month], dies)
+        counts["left"] += len(leaves)
+        counts["died later"] += len(dies)
+
+    engine.attrition.apply = checked_apply
+    engine.run()
+    assert counts["left"] > 500 and counts["died later"] > 100  # the check saw plenty of events
 
 
 # -- gating: who is at risk of what --------------------------------------------

@@ -8,6 +8,7 @@ cause hazards. People who already left are followed and can still die.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -29,21 +30,49 @@ def death_hazard(engine: Engine, slots: np.ndarray, month: int) -> np.ndarray:
 _CAUSES = ((DIED, GONE), (RETIRED, LEFT), (TRANSFERRED_OUT, LEFT), (DEFECTED, GONE))
 
 
-def ordinary_attrition(engine: Engine, month: int) -> None:
-    """Apply one month of ordinary attrition to the serving and the followed."""
-    roster = engine.roster
-    config = engine.scenario.attrition
-    draw = engine.streams.uniforms("attrition", month, roster.size)[0]
+class AttritionRule:
+    """Ordinary attrition of the serving and the followed, month by month."""
 
-    serving = roster.with_status(SERVING)
-    death = death_hazard(engine, serving, month)
-    retirement = np.where(month - roster.birth[serving] >= 12 * config.retirement_age, config.retirement_rate, 0.0)
-    defection = np.where(roster.abroad[serving], config.defection_rate_abroad, 0.0)
-    total = death + retirement + config.transfer_out_rate + defection
-    probability = -np.expm1(-total / 12.0)
-    happens = draw[serving] < probability
-    if happens.any():
-        # Only the few with an event: the cause in proportion to the cause hazards.
+    def __init__(self, engine: Engine) -> None:
+        self.config = engine.scenario.attrition
+        self._oldest_birth = math.inf  # earliest birth month of anyone on the roster
+        self._seen = 0  # roster slots already looked at for it
+
+    def _bound(self, engine: Engine, month: int) -> float:
+        """An upper bound, this month, of anyone's probability of leaving or dying."""
+        roster = engine.roster
+        if roster.size > self._seen:
+            self._oldest_birth = min(self._oldest_birth, int(roster.birth[self._seen : roster.size].min()))
+            self._seen = roster.size
+        config, mortality = self.config, self.config.mortality
+        oldest_death = math.exp(mortality.log_baseline + mortality.age_slope * (month - self._oldest_birth) / 12.0)
+        annual = oldest_death + config.retirement_rate + config.transfer_out_rate + config.defection_rate_abroad
+        return -math.expm1(-annual / 12.0) * 1.001 + 1e-12  # a margin for rounding; `apply` then tests exactly
+
+    def apply(self, engine: Engine, month: int) -> None:
+        """Apply one month of ordinary attrition to the serving and the followed."""
+        roster = engine.roster
+        draw = engine.streams.uniforms("attrition", month, roster.size)[0]
+        # Only draws under the bound can mean an event: work out the hazards of
+        # those few. Everyone else's outcome is "nothing happens" either way.
+        maybe = np.flatnonzero(draw < self._bound(engine, month))
+        status = roster.status[maybe]
+        self._serving(engine, maybe[status == SERVING], draw, month)
+        followed = maybe[status == LEFT]  # all left in earlier months: attrition is the month's first event
+        dies = draw[followed] < -np.expm1(-death_hazard(engine, followed, month) / 12.0)
+        engine.record_later_fate(followed[dies], month, "died")
+
+    def _serving(self, engine: Engine, serving: np.ndarray, draw: np.ndarray, month: int) -> None:
+        """Those in service whose draw is low enough to leave: who leaves, and why."""
+        roster, config = engine.roster, self.config
+        death = death_hazard(engine, serving, month)
+        retirement = np.where(month - roster.birth[serving] >= 12 * config.retirement_age, config.retirement_rate, 0.0)
+        defection = np.where(roster.abroad[serving], config.defection_rate_abroad, 0.0)
+        total = death + retirement + config.transfer_out_rate + defection
+        probability = -np.expm1(-total / 12.0)
+        happens = draw[serving] < probability
+        if not happens.any():
+            return
         # Given an event (U < p), U / p is again uniform on [0, 1): it picks the cause.
         leavers = serving[happens]
         pick = draw[leavers] / probability[happens] * total[happens]
@@ -53,9 +82,3 @@ def ordinary_attrition(engine: Engine, month: int) -> None:
         cause = (pick >= to_death).astype(np.int8) + (pick >= to_retirement) + (pick >= to_transfer)
         for code, (reason, status) in enumerate(_CAUSES):
             engine.leave_service(leavers[cause == code], month, reason, status)
-
-    followed = roster.with_status(LEFT)
-    # Only those who left before this month: a person leaves once a month at most.
-    followed = followed[roster.exit[followed] < month]
-    dies = draw[followed] < -np.expm1(-death_hazard(engine, followed, month) / 12.0)
-    engine.record_later_fate(followed[dies], month, "died")

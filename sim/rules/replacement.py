@@ -22,7 +22,6 @@ import numpy as np
 
 from sim.categories import JUNIOR, RANKS
 from sim.posts import NO_ONE
-from sim.roster import SERVING
 from sim.streams import RECRUITS_PER_BLOCK
 
 if TYPE_CHECKING:
@@ -40,6 +39,8 @@ class ReplacementRule:
         self.new_generation_share = engine.schedule(config.new_generation_share)
         self.outside_entry = [engine.schedule(getattr(config.outside_entry, name)) for name in RANKS]
         self.capacity_carry = 0.0
+        posts = engine.posts
+        self._posts_of_rank = [np.flatnonzero(posts.rank == rank) for rank in range(len(RANKS))]
 
     def apply(self, engine: Engine, month: int) -> None:
         """Fill what vacancies can be filled this month."""
@@ -78,10 +79,10 @@ class ReplacementRule:
     def _candidates(self, engine: Engine, rank: int, month: int) -> np.ndarray:
         """Those eligible for promotion from `rank`, in the order they are taken."""
         roster = engine.roster
-        serving = roster.with_status(SERVING)
-        eligible = serving[
-            (roster.rank[serving] == rank) & (month - roster.rank_since[serving] >= self.config.min_months_in_rank)
-        ]
+        # Everyone in service holds a post: the holders of this rank's posts are its staff.
+        holders = engine.posts.holder[self._posts_of_rank[rank]]
+        holders = holders[holders != NO_ONE]
+        eligible = holders[month - roster.rank_since[holders] >= self.config.min_months_in_rank]
         tie_draw = engine.streams.uniforms("promotion_order", month, roster.size)[0]
         if self.config.promotion_order == "random":
             return eligible[np.argsort(tie_draw[eligible], kind="stable")]
