@@ -14,6 +14,10 @@ distance from it in half-bands; for a bound ("at least 34%"), how far
 outside the band, in band widths. A run with a missing value (an empty
 population) is infinitely far.
 
+Proposals come from pyabc's Gaussian kernels mixed with the prior
+(`calibration/proposal.py`), which keeps the importance weights from
+collapsing onto one or two particles.
+
 Seeds: each simulation draws its run seed from numpy's global generator,
 the one pyabc itself samples parameters from. A single-process run seeded
 with `seed` is therefore reproducible; a multi-process run is not (the
@@ -34,6 +38,7 @@ import numpy as np
 import pyabc
 
 from calibration.parameters import CalibrationProblem
+from calibration.proposal import DefensiveTransition
 from calibration.simulate import simulate_targets
 from calibration.targets import Target
 from sim.config import AbcSettings
@@ -128,11 +133,13 @@ def run_abc(
         np.random.seed(seed)
     report_generations(progress)
     deadline = time.time() + 60 * settings.max_minutes
+    prior = prior_distribution(problem)
     abc = pyabc.ABCSMC(
         TargetModel(problem, targets, deadline),
-        prior_distribution(problem),
+        prior,
         BandDistance(targets),
         population_size=settings.population_size,
+        transitions=DefensiveTransition(prior, settings.prior_share),
         sampler=make_sampler(workers, progress),
     )
     url = f"sqlite:///{database}"

@@ -107,6 +107,7 @@ def test_priors_set_every_key_they_name(small):
             "calibration.priors.purge_peak.distribution",
             "'uniform' or 'loguniform'",
         ),
+        (("[calibration]\n", "[calibration]\nabc.prior_share = 1.0\n"), "calibration.abc.prior_share", "less than 1"),
     ],
 )
 def test_bad_priors_exit_2_with_the_key(small, capsys, change, key, message):
