@@ -196,7 +196,7 @@ def calibrate_command(args: argparse.Namespace) -> int:
         checkpoint.finish()
     if history.n_populations == 0:
         raise ConfigError(args.scenario, "calibration.abc.max_minutes", "expected a budget long enough for one generation")
-    samples = posterior_samples(history)
+    samples = posterior_samples(history, problem)
     summary = summarize(samples, problem)
     samples.to_csv(out / "posterior.csv", index=False)
     summary.to_csv(out / "summary.csv", index=False)

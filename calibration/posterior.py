@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pyabc
 
+from calibration.abc import natural_values
 from calibration.parameters import CalibrationProblem
 from calibration.simulate import simulate_many
 from calibration.targets import Target
@@ -27,11 +28,10 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, quantile: float) 
     return float(np.interp(quantile, cumulative, values))
 
 
-def posterior_samples(history: pyabc.History) -> pd.DataFrame:
-    """The last generation's particles: one column per parameter, plus `weight`."""
+def posterior_samples(history: pyabc.History, problem: CalibrationProblem) -> pd.DataFrame:
+    """The last generation's particles on the scenario's scale: one column per parameter, plus `weight`."""
     frame, weights = history.get_distribution(m=0, t=history.max_t)
-    samples = frame.reset_index(drop=True)
-    samples.columns.name = None
+    samples = pd.DataFrame([natural_values(problem, row) for _, row in frame.iterrows()], columns=problem.names)
     samples["weight"] = np.asarray(weights, float) / np.sum(weights)
     return samples
 

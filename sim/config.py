@@ -405,7 +405,7 @@ class AbcSettings(Strict):
     max_simulations: Annotated[int, Field(ge=10)] = 4000
     max_minutes: Annotated[float, Field(gt=0)] = 13.0  # a hard limit: a generation unfinished by then is dropped
     min_acceptance_rate: Annotated[float, Field(gt=0, le=1)] = 0.02  # also bounds a generation's runs
-    prior_share: Annotated[float, Field(gt=0, lt=1)] = 0.2  # assumption: share of proposals from the prior (proposal.py)
+    kernel_variance: Annotated[float, Field(gt=0)] = 2.0  # kernel covariance / population's (Beaumont et al. 2009)
     predictive_draws: Annotated[int, Field(ge=2)] = 100
     replicates: Annotated[int, Field(ge=2)] = 40
     horizon: YearMonth = "1939-12"
