@@ -20,7 +20,8 @@ kernels around the previous generation's particles, with a covariance of
 `kernel_variance` (2 by default, Beaumont et al. 2009, Biometrika 96:983)
 times the population's weighted covariance, not pyabc's default
 (Silverman's rule, about 0.5 times it with fifteen parameters): see
-`KernelBandwidth`.
+`KernelBandwidth`. They are drawn in batches inside the priors' bounds
+(`calibration/proposal.py`).
 
 Seeds: each simulation draws its run seed from numpy's global generator,
 the one pyabc itself samples parameters from. A single-process run seeded
@@ -42,6 +43,7 @@ import numpy as np
 import pyabc
 
 from calibration.parameters import CalibrationProblem
+from calibration.proposal import BoxedTransition
 from calibration.simulate import simulate_targets
 from calibration.targets import Target
 from sim.config import AbcSettings
@@ -56,11 +58,16 @@ def prior_distribution(problem: CalibrationProblem) -> pyabc.Distribution:
     kernels (sized by the spread up to 0.05) are thin, and the few particles
     accepted there took nearly all the importance weight.
     """
-    variables = {}
-    for name, prior in problem.priors.items():
-        low, high = (math.log(prior.low), math.log(prior.high)) if prior.distribution == "loguniform" else (prior.low, prior.high)
-        variables[name] = pyabc.RV("uniform", low, high - low)
-    return pyabc.Distribution(**variables)
+    bounds = sampling_bounds(problem)
+    return pyabc.Distribution(**{name: pyabc.RV("uniform", low, high - low) for name, (low, high) in bounds.items()})
+
+
+def sampling_bounds(problem: CalibrationProblem) -> dict[str, tuple[float, float]]:
+    """Per parameter, its prior's (low, high) on the sampling scale (the log scale if log-uniform)."""
+    return {
+        name: (math.log(prior.low), math.log(prior.high)) if prior.distribution == "loguniform" else (prior.low, prior.high)
+        for name, prior in problem.priors.items()
+    }
 
 
 def natural_values(problem: CalibrationProblem, sampled: Mapping[str, float]) -> dict[str, float]:
@@ -173,7 +180,7 @@ def run_abc(
     report_generations(progress)
     deadline = time.time() + 60 * settings.max_minutes
     prior = prior_distribution(problem)
-    proposal = pyabc.MultivariateNormalTransition(bandwidth_selector=KernelBandwidth(settings.kernel_variance))
+    proposal = BoxedTransition(sampling_bounds(problem), KernelBandwidth(settings.kernel_variance))
     abc = pyabc.ABCSMC(
         TargetModel(problem, targets, deadline),
         prior,

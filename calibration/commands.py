@@ -22,7 +22,7 @@ from tqdm import tqdm
 
 from calibration.abc import run_abc
 from calibration.parameters import CalibrationProblem
-from calibration.posterior import fit_table, posterior_samples, predictive, summarize
+from calibration.posterior import effective_sample_sizes, fit_table, posterior_samples, predictive, summarize
 from calibration.report import calibrated_scenario_text, fit_figure, fit_json, format_fit, write_report
 from calibration.simulate import ensemble, historian_of
 from calibration.targets import Target, load_targets
@@ -229,7 +229,10 @@ def calibrate_command(args: argparse.Namespace) -> int:
         "simulations (ABC)": int(history.total_nr_simulations),
         "simulations (posterior predictive)": settings.predictive_draws,
         "final epsilon": float(history.get_all_populations()["epsilon"].iloc[-1]),
-        "effective sample size of the final population": round(float(1.0 / (samples["weight"] ** 2).sum()), 1),
+        "effective sample size by generation": effective_sample_sizes(history),
+        "population size": settings.population_size,
+        "budget (max minutes, max simulations)": [settings.max_minutes, settings.max_simulations],
+        "seed": seed,
         "workers": workers,
         "wall time of this invocation (s)": round(time.monotonic() - started, 1),
         "quick": bool(args.quick),

@@ -36,6 +36,20 @@ def posterior_samples(history: pyabc.History, problem: CalibrationProblem) -> pd
     return samples
 
 
+def effective_sample_sizes(history: pyabc.History) -> list[float]:
+    """Kish's effective sample size, 1 / sum(w^2) of the normalised weights, of every generation in turn.
+
+    A generation far below its population size was carried by a few
+    particles: its credible intervals are too narrow.
+    """
+    sizes = []
+    for generation in range(history.max_t + 1):
+        _, weights = history.get_distribution(m=0, t=generation)
+        weights = np.asarray(weights, float) / np.sum(weights)
+        sizes.append(round(float(1.0 / np.sum(weights**2)), 1))
+    return sizes
+
+
 def summarize(samples: pd.DataFrame, problem: CalibrationProblem) -> pd.DataFrame:
     """Per parameter: prior range, posterior median and 90% credible interval."""
     weights = samples["weight"].to_numpy()

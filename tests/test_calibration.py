@@ -224,7 +224,11 @@ def test_quick_calibration_end_to_end_then_resume_and_validate(small, tmp_path, 
     calibrated = load_scenario(tmp_path / "small_calibrated.toml")
     peak = dict(calibrated.purge.intensity)["1937-07"]
     assert peak == pytest.approx(summary.set_index("parameter").at["purge_peak", "median"], abs=1e-6)
-    simulations = json.loads((out / "run.json").read_text())["simulations (ABC)"]
+    facts = json.loads((out / "run.json").read_text())
+    simulations = facts["simulations (ABC)"]
+    sizes = facts["effective sample size by generation"]
+    assert len(sizes) == facts["generations"] and sizes[0] == pytest.approx(facts["population size"])  # from the prior: equal
+    assert all(1 <= size <= facts["population size"] + 1e-6 for size in sizes), sizes
     capsys.readouterr()
 
     # Interrupted or finished: a second call continues from the database and does not start over.
