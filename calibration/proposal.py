@@ -53,6 +53,5 @@ class BoxedTransition(pyabc.MultivariateNormalTransition):
 
     def rvs(self, size: int | None = None) -> pyabc.Parameter | pd.DataFrame:
         """`size` proposals inside the bounds (one Parameter if `size` is None)."""
-        if size is None:
-            return self.rvs_single()
-        return pd.DataFrame([self.rvs_single() for _ in range(size)])
+        # pyabc's generic rvs (rvs_single, repeated), not MultivariateNormalTransition's, which ignores the bounds.
+        return pyabc.transition.Transition.rvs(self, size)
