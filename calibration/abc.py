@@ -23,6 +23,10 @@ times the population's weighted covariance, not pyabc's default
 `KernelBandwidth`. They are drawn in batches inside the priors' bounds
 (`calibration/proposal.py`).
 
+With `shared_history_until` set, simulations continue stored runs from that
+month instead of repeating the years before it, in which no free parameter
+acts (`stored_histories`, sim/branch.py).
+
 Seeds: each simulation draws its run seed from numpy's global generator,
 the one pyabc itself samples parameters from. A single-process run seeded
 with `seed` is therefore reproducible; a multi-process run is not (the
@@ -41,12 +45,16 @@ from pathlib import Path
 
 import numpy as np
 import pyabc
+from tqdm import tqdm
 
 from calibration.parameters import CalibrationProblem
 from calibration.proposal import BoxedTransition
-from calibration.simulate import simulate_targets
+from calibration.simulate import continue_targets, simulate_targets
 from calibration.targets import Target
-from sim.config import AbcSettings
+from sim.branch import BranchError, check_branch, run_until
+from sim.config import AbcSettings, Scenario, month_index
+from sim.engine import Engine
+from sim.loader import ConfigError
 
 
 def prior_distribution(problem: CalibrationProblem) -> pyabc.Distribution:
@@ -115,13 +123,57 @@ class TargetModel:
     problem: CalibrationProblem
     targets: Sequence[Target]
     deadline: float = math.inf
+    histories: Sequence[Engine] = ()  # stored runs to continue (see `stored_histories`); none: run from the start
 
     def __call__(self, parameters: dict) -> dict[str, float]:
         if time.time() > self.deadline:
             return {target.id: math.nan for target in self.targets}
         seed = int(np.random.randint(0, 2**31 - 1))  # see the module docstring
         scenario = self.problem.build(natural_values(self.problem, parameters))
+        if self.histories:
+            return continue_targets(self.histories[seed % len(self.histories)], scenario, seed, self.targets)
         return simulate_targets(scenario, seed, self.targets)
+
+
+def check_shared_history(problem: CalibrationProblem, settings: AbcSettings) -> Scenario:
+    """The scenario stored runs are made of, once checked that no free parameter acts before `shared_history_until`.
+
+    Raises ConfigError naming `calibration.abc.shared_history_until` if a
+    prior's lower or upper end changes anything before that month.
+    """
+    split = month_index(settings.shared_history_until)
+    stored = problem.build({name: prior.low for name, prior in problem.priors.items()})
+    for end in ("low", "high"):
+        try:
+            check_branch(stored, problem.build({name: getattr(prior, end) for name, prior in problem.priors.items()}), split)
+        except BranchError as error:
+            raise ConfigError(
+                problem.path,
+                "calibration.abc.shared_history_until",
+                f"expected a month before which no free parameter acts; at the priors' {end} ends {error}",
+            ) from None
+    return stored
+
+
+def stored_histories(problem: CalibrationProblem, settings: AbcSettings, seed: int, progress: bool = False) -> list[Engine]:
+    """The runs simulations continue from: `settings.shared_histories` runs up to `shared_history_until`.
+
+    The months before it are the same process whatever the free parameters
+    (checked here: `sim.branch.check_branch` for the priors' lower and upper
+    bounds), so a simulation continues one of these runs, picked by its seed,
+    with its own seed from then on, instead of simulating them again. The
+    likelihood ABC then approximates is that of the model given one of these
+    stored pasts, each equally likely: with a few hundred of them, their
+    spread is that of the model's past. Returns [] if the setting is off.
+    """
+    if settings.shared_history_until is None:
+        return []
+    stored = check_shared_history(problem, settings)
+    seeds = np.random.SeedSequence(seed).spawn(settings.shared_histories)
+    return [
+        run_until(Engine(stored, s).populate(), settings.shared_history_until)
+        for s in tqdm(seeds, disable=not progress, desc="stored histories", unit="run", leave=False)
+    ]
 
 
 @dataclass
@@ -179,10 +231,11 @@ def run_abc(
         np.random.seed(seed)
     report_generations(progress)
     deadline = time.time() + 60 * settings.max_minutes
+    histories = stored_histories(problem, settings, problem.scenario.seed if seed is None else seed, progress)
     prior = prior_distribution(problem)
     proposal = BoxedTransition(sampling_bounds(problem), KernelBandwidth(settings.kernel_variance))
     abc = pyabc.ABCSMC(
-        TargetModel(problem, targets, deadline),
+        TargetModel(problem, targets, deadline, histories),
         prior,
         BandDistance(targets),
         population_size=settings.population_size,

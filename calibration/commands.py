@@ -20,7 +20,7 @@ from pathlib import Path
 import pyabc
 from tqdm import tqdm
 
-from calibration.abc import run_abc
+from calibration.abc import check_shared_history, run_abc
 from calibration.parameters import CalibrationProblem
 from calibration.posterior import effective_sample_sizes, fit_table, posterior_samples, predictive, summarize
 from calibration.report import calibrated_scenario_text, fit_figure, fit_json, format_fit, write_report
@@ -133,6 +133,8 @@ def _fingerprint(problem: CalibrationProblem, targets: list[Target], settings: A
         "targets": [target.model_dump() for target in targets],
         "population_size": settings.population_size,
     }
+    if settings.shared_history_until is not None:  # another approximation of the likelihood
+        plain["shared history"] = [settings.shared_history_until, settings.shared_histories]
     return hashlib.sha256(json.dumps(plain, sort_keys=True).encode()).hexdigest()
 
 
@@ -182,6 +184,8 @@ def calibrate_command(args: argparse.Namespace) -> int:
     settings = settings.model_copy(update={key: value for key, value in budget.items() if value is not None})
     problem = CalibrationProblem.from_file(args.scenario, horizon=settings.horizon)
     historian_of(problem.scenario, str(args.scenario))
+    if settings.shared_history_until is not None:
+        check_shared_history(problem, settings)  # before anything is written
     targets = _targets(probe, args.scenario, None)
     workers = args.workers or default_workers()
     out = args.out or POSTERIORS / probe.name
@@ -231,6 +235,9 @@ def calibrate_command(args: argparse.Namespace) -> int:
         "final epsilon": float(history.get_all_populations()["epsilon"].iloc[-1]),
         "effective sample size by generation": effective_sample_sizes(history),
         "population size": settings.population_size,
+        "stored histories (until, how many)": [settings.shared_history_until, settings.shared_histories]
+        if settings.shared_history_until
+        else "none: every simulation from the start",
         "budget (max minutes, max simulations)": [settings.max_minutes, settings.max_simulations],
         "seed": seed,
         "workers": workers,

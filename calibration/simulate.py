@@ -19,6 +19,7 @@ import pandas as pd
 
 from calibration.statistics import measure, target_values
 from calibration.targets import Target
+from sim.branch import branch
 from sim.config import Historian, Scenario
 from sim.engine import Engine
 from sim.loader import ConfigError
@@ -40,7 +41,20 @@ def historian_of(scenario: Scenario, path: str = "") -> Historian:
 
 def simulate_targets(scenario: Scenario, seed: int | np.random.SeedSequence, targets: Sequence[Target]) -> dict[str, float]:
     """Run the model once and measure every target (value by target id)."""
-    engine = Engine(scenario, seed).populate().run()
+    return measure_targets(Engine(scenario, seed).populate().run(), scenario, seed, targets)
+
+
+def continue_targets(
+    stored: Engine, scenario: Scenario, seed: int | np.random.SeedSequence, targets: Sequence[Target]
+) -> dict[str, float]:
+    """Continue a stored run under `scenario` with `seed` (sim.branch) and measure every target."""
+    return measure_targets(branch(stored, scenario, seed).run(), scenario, seed, targets)
+
+
+def measure_targets(
+    engine: Engine, scenario: Scenario, seed: int | np.random.SeedSequence, targets: Sequence[Target]
+) -> dict[str, float]:
+    """Every target's value in a finished run, as the scenario's historian would record it."""
     return target_values(measure(biographies(engine), historian_of(scenario), seed), targets)
 
 

@@ -406,6 +406,8 @@ class AbcSettings(Strict):
     max_minutes: Annotated[float, Field(gt=0)] = 13.0  # a hard limit: a generation unfinished by then is dropped
     min_acceptance_rate: Annotated[float, Field(gt=0, le=1)] = 0.02  # also bounds a generation's runs
     kernel_variance: Annotated[float, Field(gt=0)] = 2.0  # kernel covariance / population's (Beaumont et al. 2009)
+    shared_history_until: YearMonth | None = None  # simulations continue stored runs from this month (sim.branch)
+    shared_histories: Annotated[int, Field(ge=1)] = 200  # how many stored runs
     predictive_draws: Annotated[int, Field(ge=2)] = 100
     replicates: Annotated[int, Field(ge=2)] = 40
     horizon: YearMonth = "1939-12"

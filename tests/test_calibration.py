@@ -109,11 +109,17 @@ def test_priors_set_every_key_they_name(small):
             "'uniform' or 'loguniform'",
         ),
         (("[calibration]\n", "[calibration]\nabc.kernel_variance = 0\n"), "calibration.abc.kernel_variance", "greater than 0"),
+        (  # the hand-set purge begins in 1934-12, and purge_peak changes it
+            ("[calibration]\n", '[calibration]\nabc.shared_history_until = "1936-01"\n'),
+            "calibration.abc.shared_history_until",
+            "purge has begun before the split month (1936-01)",
+        ),
     ],
 )
-def test_bad_priors_exit_2_with_the_key(small, capsys, change, key, message):
+def test_bad_priors_exit_2_with_the_key(small, tmp_path, capsys, change, key, message):
     small.write_text(SMALL + PRIORS.replace(*change, 1))
-    assert cadres(["calibrate", str(small), "--quick"]) == 2
+    assert cadres(["calibrate", str(small), "--quick", "--out", str(tmp_path / "out")]) == 2
+    assert not (tmp_path / "out").exists()
     error = capsys.readouterr().err.strip()
     assert error.count("\n") == 0 and key in error and message in error, error
 
@@ -178,14 +184,16 @@ def test_proposal_kernels_have_the_set_multiple_of_the_population_covariance():
     assert np.allclose(transition.cov, 2.0 * population, rtol=0.05)
 
 
-def test_parameter_recovery(small, tmp_path):
+@pytest.mark.parametrize("shared_history_until", [None, "1934-12"])
+def test_parameter_recovery(small, tmp_path, shared_history_until):
     """Data made by the model at known values; a short ABC-SMC; the values inside the 90% intervals.
 
     With a fixed seed this is deterministic. For a calibrated posterior each
     interval misses its true value 10% of the time, so about one seed in five
     would fail on one of the two parameters; ABC's tolerance widens the
     posterior, so in practice less often. The intervals must also be
-    narrower than the prior (something was learned).
+    narrower than the prior (something was learned). Also with simulations
+    that continue 20 stored runs from the first purge month (sim.branch).
     """
     problem = CalibrationProblem.from_file(small, horizon="1939-12")
     truth = {"purge_peak": 0.4, "career_junior": 0.3}
@@ -203,7 +211,14 @@ def test_parameter_recovery(small, tmp_path):
         )
         for t in generating
     ]
-    settings = AbcSettings(population_size=20, max_generations=3, max_simulations=200, max_minutes=5)
+    settings = AbcSettings(
+        population_size=20,
+        max_generations=3,
+        max_simulations=200,
+        max_minutes=5,
+        shared_history_until=shared_history_until,
+        shared_histories=20,
+    )
     history = run_abc(problem, targets, settings, tmp_path / "abc.db", workers=1, progress=False, seed=3)
     summary = summarize(posterior_samples(history, problem), problem).set_index("parameter")
     for name, value in truth.items():
