@@ -21,7 +21,7 @@ import numpy as np
 
 from sim.engine import Engine
 from sim.loader import load_scenario
-from sim.roster import _FIELDS
+from sim.roster import Roster
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 SEEDS = range(4)
@@ -32,7 +32,7 @@ def fingerprint(scenario: Path, seed: int) -> str:
     digest = hashlib.sha256()
     digest.update(np.asarray(engine.recorder.stocks, dtype=float).tobytes())
     digest.update(np.asarray(engine.recorder.flows, dtype=float).tobytes())
-    for field in _FIELDS:
+    for field in Roster.FIELDS:
         digest.update(np.ascontiguousarray(engine.roster.view(field)).tobytes())
     for slots, posts, months in engine.post_history:
         for part in (slots, posts, np.broadcast_to(months, np.shape(slots))):

@@ -41,6 +41,8 @@ _FIELDS: dict[str, tuple[type, int]] = {
 class Roster:
     """Person state as one numpy array per attribute; slots are never reused."""
 
+    FIELDS: tuple[str, ...] = tuple(_FIELDS)  # the attribute names
+
     def __init__(self, capacity: int = 1024) -> None:
         self.size = 0
         self._capacity = max(capacity, 16)
