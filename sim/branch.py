@@ -47,7 +47,7 @@ def check_branch(stored: Scenario, scenario: Scenario, split: int) -> None:
     are zero in every earlier month.
     """
     if split <= stored.start_month:
-        raise BranchError(f"the split month {split} is not after the run's start")
+        raise BranchError(f"the split month {month_text(split)} is not after the run's start")
     old, new = stored.model_dump(exclude=MAY_DIFFER), scenario.model_dump(exclude=MAY_DIFFER)
     for section in old:
         if old[section] != new[section]:
