@@ -141,17 +141,16 @@ def check_shared_history(problem: CalibrationProblem, settings: AbcSettings) -> 
     Raises ConfigError naming `calibration.abc.shared_history_until` if a
     prior's lower or upper end changes anything before that month.
     """
-    split = month_index(settings.shared_history_until)
     stored = problem.build({name: prior.low for name, prior in problem.priors.items()})
-    for end in ("low", "high"):
-        try:
-            check_branch(stored, problem.build({name: getattr(prior, end) for name, prior in problem.priors.items()}), split)
-        except BranchError as error:
-            raise ConfigError(
-                problem.path,
-                "calibration.abc.shared_history_until",
-                f"expected a month before which no free parameter acts; at the priors' {end} ends {error}",
-            ) from None
+    highest = problem.build({name: prior.high for name, prior in problem.priors.items()})
+    try:  # checks both ends: each one's purge must not have begun before the split
+        check_branch(stored, highest, month_index(settings.shared_history_until))
+    except BranchError as error:
+        raise ConfigError(
+            problem.path,
+            "calibration.abc.shared_history_until",
+            f"expected a month before which no free parameter acts; between the priors' low and high ends {error}",
+        ) from None
     return stored
 
 
