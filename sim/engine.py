@@ -32,6 +32,7 @@ from sim.schedule import PiecewiseSchedule
 from sim.streams import RandomStreams
 
 SlotsHook = Callable[[np.ndarray], None]
+_EXIT_FLOWS = tuple(f"exit:{reason}" for reason in EXIT_REASONS)  # flow counter of each exit reason
 
 
 class Engine:
@@ -140,8 +141,11 @@ class Engine:
         if len(slots) == 0:
             return slots
         roster, table = self.roster, self.posts
-        vacated = roster.post[slots] if promotion else slots[:0]
-        table.holder[vacated] = NO_ONE
+        if promotion:
+            vacated = roster.post[slots]
+            table.holder[vacated] = NO_ONE
+        else:
+            vacated = slots[:0]
         table.holder[posts] = slots
         table.queued_since[posts] = NO_ONE
         rank = table.rank[posts]
@@ -157,7 +161,11 @@ class Engine:
             roster.highest_rank[slots] = rank
             roster.first_rank[slots] = rank
         roster.posts_held[slots] += 1
-        months = np.full(len(slots), month, dtype=np.int32) if np.isscalar(month) else np.array(month, dtype=np.int32)
+        if isinstance(month, (int, np.integer)):
+            months = np.empty(len(slots), dtype=np.int32)
+            months.fill(month)
+        else:
+            months = np.array(month, dtype=np.int32)
         self.post_history.append((slots.copy(), posts.copy(), months))
         return vacated
 
@@ -171,7 +179,7 @@ class Engine:
         roster.exit[slots] = month
         roster.exit_reason[slots] = reason
         roster.set_status(slots, status)
-        self.count(f"exit:{EXIT_REASONS[reason]}", len(slots))
+        self.flows[_EXIT_FLOWS[reason]] += len(slots)
         if self.on_exit:
             self.on_exit(slots)
 
@@ -188,8 +196,9 @@ class Engine:
         """Bring in outside recruits for the given posts; return their slots."""
         slots = self.roster.add(self.recruit_pool.people(month, new_generation))
         self.assign(slots, posts, month, promotion=False)
-        self.count("recruits:veterans", int((~new_generation).sum()))
-        self.count("recruits:new_generation", int(new_generation.sum()))
+        newcomers = np.count_nonzero(new_generation)
+        self.count("recruits:veterans", len(new_generation) - newcomers)
+        self.count("recruits:new_generation", newcomers)
         if self.on_enter:
             self.on_enter(slots)
         return slots

@@ -81,7 +81,7 @@ class Roster:
         """Return the slots of people with the given status (do not modify the result)."""
         found = self._by_status.get(status)
         if found is None:
-            found = self._by_status[status] = np.flatnonzero(self.status[: self.size] == status)
+            found = self._by_status[status] = (self.status[: self.size] == status).nonzero()[0]
         return found
 
     def set_status(self, slots: np.ndarray, status: int) -> None:

@@ -47,8 +47,16 @@ class RandomStreams:
         self.root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
         # (stream, count, width) -> the current year, its generator and its uniforms so far: (12, count, slots)
         self._years: dict[tuple[str, int, int], tuple[int, np.random.Generator, np.ndarray]] = {}
+        self._prefix = _entropy_prefix(self.root)
 
     def _sequence(self, *key: int) -> np.random.SeedSequence:
+        """The root's child with spawn key `key`, as `SeedSequence(entropy, spawn_key=(*root.spawn_key, *key))`.
+
+        Built from its entropy words directly when it can be: half the cost,
+        the same pool, hence the same draws (tests/test_streams.py).
+        """
+        if self._prefix is not None and all(0 <= k < _WORD for k in key):
+            return np.random.SeedSequence(np.concatenate([self._prefix, np.array(key, dtype=np.uint32)]))
         return np.random.SeedSequence(self.root.entropy, spawn_key=(*self.root.spawn_key, *key))
 
     def generator(self, stream: str, *key: int) -> np.random.Generator:
@@ -62,6 +70,9 @@ class RandomStreams:
         small (recruits in a month) draws less with a narrower chunk. The
         result is read-only; call again for another month.
         """
+        cached = self._years.get((stream, count, width))
+        if cached is not None and cached[0] == month // 12 and cached[2].shape[2] >= size:
+            return cached[2][month - 12 * cached[0], :, :size]  # the common case: this year's draws suffice
         yearly_slots = YEARLY_CHUNKS * width
         row = self._yearly_row(stream, month, min(size, yearly_slots), count, width)
         if size <= yearly_slots:
@@ -91,6 +102,41 @@ class RandomStreams:
             cached = (year, rng, drawn)
         self._years[key] = cached
         return drawn[month - 12 * year]
+
+
+_WORD = 2**32
+
+
+def _words(value: int) -> list[int]:
+    """An integer as SeedSequence reads it: 32-bit words, least significant first."""
+    words = [value % _WORD]
+    value //= _WORD
+    while value:
+        words.append(value % _WORD)
+        value //= _WORD
+    return words
+
+
+def _entropy_prefix(root: np.random.SeedSequence) -> np.ndarray | None:
+    """The words a child of `root` mixes before its own spawn key, or None if they cannot be rebuilt.
+
+    SeedSequence mixes the entropy's words, zero-padded to `pool_size`
+    when there is a spawn key, then the spawn key's words. A sequence made
+    from those words as its entropy (and no spawn key) has the same pool.
+    The result is checked against SeedSequence itself once; anything it
+    does not reproduce (an entropy given as a list, a future numpy) keeps
+    the plain construction.
+    """
+    entropy = root.entropy
+    if not isinstance(entropy, int) or entropy < 0 or any(not isinstance(k, int) or k < 0 for k in root.spawn_key):
+        return None
+    words = _words(entropy)
+    words += [0] * (root.pool_size - len(words))
+    prefix = np.array(words + [w for k in root.spawn_key for w in _words(k)], dtype=np.uint32)
+    probe = (0, 1, 2**32 - 1)
+    direct = np.random.SeedSequence(np.concatenate([prefix, np.array(probe, dtype=np.uint32)]))
+    plain = np.random.SeedSequence(entropy, spawn_key=(*root.spawn_key, *probe))
+    return prefix if np.array_equal(direct.generate_state(8), plain.generate_state(8)) else None
 
 
 def _chunks(rng: np.random.Generator, chunks: int, months: int, count: int, width: int) -> np.ndarray:

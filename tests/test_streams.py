@@ -7,7 +7,7 @@ from sim.categories import NEW_GENERATION_PROFILE, VETERANS_PROFILE
 from sim.config import month_index
 from sim.loader import load_scenario
 from sim.recruits import RecruitPool
-from sim.streams import CHUNK, RECRUITS_PER_BLOCK, YEARLY_CHUNKS, RandomStreams
+from sim.streams import CHUNK, RECRUITS_PER_BLOCK, STREAMS, YEARLY_CHUNKS, RandomStreams
 
 MONTH = month_index("1937-05")
 
@@ -76,3 +76,32 @@ def test_recruits_follow_their_profile(profiles):
     assert ages[False] == pytest.approx(profiles.veterans.age_at_entry.mean, abs=1.8)
     assert ages[True] == pytest.approx(profiles.new_generation.age_at_entry.mean, abs=1.8)
     assert ages[False] > ages[True]
+
+
+@pytest.mark.parametrize(
+    "root",
+    [
+        np.random.SeedSequence(1917),
+        np.random.SeedSequence(0),
+        np.random.SeedSequence(1917).spawn(3)[2],
+        np.random.SeedSequence(2**200 + 5).spawn(2)[1].spawn(1)[0],
+    ],
+    ids=["int", "zero", "spawned", "wide-entropy-spawned-twice"],
+)
+def test_a_streams_generator_equals_the_plain_seed_sequence_child(root):
+    """The shortcut that builds a child sequence from its entropy words must give numpy's own child."""
+    streams = RandomStreams(root)
+    assert streams._prefix is not None  # the shortcut applies to integer entropy
+    for key in [(0,), (1, 1, 1921, 1, 256), (6, 2, 23999, 3, 16), (8, 1, 1945, 0, 2**32 - 1)]:
+        plain = np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, *key))
+        assert np.array_equal(streams._sequence(*key).generate_state(8), plain.generate_state(8)), key
+        expected = np.random.Generator(np.random.PCG64(plain)).random(5)
+        assert np.array_equal(streams.generator(STREAMS[key[0]], *key[1:]).random(5), expected), key
+
+
+def test_a_seed_the_shortcut_cannot_rebuild_keeps_the_plain_construction():
+    root = np.random.SeedSequence([3, 1, 4])  # entropy given as a list of words
+    streams = RandomStreams(root)
+    assert streams._prefix is None
+    plain = np.random.SeedSequence(root.entropy, spawn_key=(2, 7))
+    assert np.array_equal(streams._sequence(2, 7).generate_state(4), plain.generate_state(4))

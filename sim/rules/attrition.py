@@ -55,7 +55,7 @@ class AttritionRule:
         draw = engine.streams.uniforms("attrition", month, roster.size)[0]
         # Only draws under the bound can mean an event: work out the hazards of
         # those few. Everyone else's outcome is "nothing happens" either way.
-        maybe = np.flatnonzero(draw < self._bound(engine, month))
+        maybe = (draw < self._bound(engine, month)).nonzero()[0]
         status = roster.status[maybe]
         self._serving(engine, maybe[status == SERVING], draw, month)
         followed = maybe[status == LEFT]  # all left in earlier months: attrition is the month's first event

@@ -90,7 +90,7 @@ class PurgeRule:
 
         purged_posts = roster.post[arrested[~defects]]
         roster.recalled[arrested[abroad]] = True
-        engine.count("recalls", int(abroad.sum()))
+        engine.count("recalls", np.count_nonzero(abroad))
         engine.leave_service(hit_slots[dismissed], month, DISMISSED, LEFT)
         engine.leave_service(arrested[defects], month, DEFECTED, GONE)
         victims = arrested[~defects]

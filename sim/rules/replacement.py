@@ -49,7 +49,7 @@ class ReplacementRule:
 
     def _promote(self, engine: Engine, month: int) -> None:
         posts = engine.posts
-        open_posts = np.flatnonzero((posts.holder == NO_ONE) & (posts.queued_since == NO_ONE))
+        open_posts = ((posts.holder == NO_ONE) & (posts.queued_since == NO_ONE)).nonzero()[0]
         if len(open_posts) == 0:
             return  # nothing to offer; promotions below only follow one above
         offer_draw, order_draw, entry_draw = engine.streams.uniforms("promotion", month, posts.count, 3)
@@ -63,10 +63,10 @@ class ReplacementRule:
             if len(vacant) == 0:
                 continue
             # Vacancies are worked in random order, so no unit is served first by construction.
-            vacant = vacant[np.argsort(order_draw[vacant], kind="stable")]
+            vacant = vacant[order_draw[vacant].argsort(kind="stable")]
             filled = np.zeros(len(vacant), dtype=bool)
             if rank < JUNIOR and probability > 0:
-                offered = np.flatnonzero(offer_draw[vacant] < probability)
+                offered = (offer_draw[vacant] < probability).nonzero()[0]
                 if len(offered):
                     candidates = self._candidates(engine, rank + 1, month)
                     count = min(len(offered), len(candidates))
@@ -85,7 +85,7 @@ class ReplacementRule:
         eligible = holders[month - roster.rank_since[holders] >= self.config.min_months_in_rank]
         tie_draw = engine.streams.uniforms("promotion_order", month, roster.size)[0]
         if self.config.promotion_order == "random":
-            return eligible[np.argsort(tie_draw[eligible], kind="stable")]
+            return eligible[tie_draw[eligible].argsort(kind="stable")]
         # Longest service first (earliest entry); ties at random.
         return eligible[np.lexsort((tie_draw[eligible], roster.entry[eligible]))]
 
@@ -93,7 +93,7 @@ class ReplacementRule:
         """Queued vacancies whose recruitment lag has passed."""
         posts = engine.posts
         lag = self.config.recruitment_lag_months
-        return np.flatnonzero((posts.holder == NO_ONE) & (posts.queued_since != NO_ONE) & (posts.queued_since + lag <= month))
+        return ((posts.holder == NO_ONE) & (posts.queued_since != NO_ONE) & (posts.queued_since + lag <= month)).nonzero()[0]
 
     def arrivals(self, engine: Engine, month: int) -> int:
         """How many recruits the queue as it stands would bring in this month."""
