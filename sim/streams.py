@@ -45,8 +45,7 @@ class RandomStreams:
 
     def __init__(self, seed: int | np.random.SeedSequence) -> None:
         self.root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-        # (stream, count, width) -> the current year, its generator and its uniforms so far: (12, count, slots)
-        self._years: dict[tuple[str, int, int], tuple[int, np.random.Generator, np.ndarray]] = {}
+        self._years: dict[tuple[str, int, int], _YearOfDraws] = {}  # (stream, count, width) -> its current year
         self._prefix = _entropy_prefix(self.root)
 
     def _sequence(self, *key: int) -> np.random.SeedSequence:
@@ -70,38 +69,57 @@ class RandomStreams:
         small (recruits in a month) draws less with a narrower chunk. The
         result is read-only; call again for another month.
         """
-        cached = self._years.get((stream, count, width))
-        if cached is not None and cached[0] == month // 12 and cached[2].shape[2] >= size:
-            return cached[2][month - 12 * cached[0], :, :size]  # the common case: this year's draws suffice
         yearly_slots = YEARLY_CHUNKS * width
-        row = self._yearly_row(stream, month, min(size, yearly_slots), count, width)
+        row = self._year(stream, month, count, width).row(month, min(size, yearly_slots))
         if size <= yearly_slots:
             return row[:, :size]
         chunks = -(-size // width) - YEARLY_CHUNKS
         monthly = _chunks(self.generator(stream, _MONTHLY, month, count, width), chunks, 1, count, width)[0]
         return np.concatenate([row[:, :yearly_slots], monthly], axis=1)[:, :size]
 
-    def _yearly_row(self, stream: str, month: int, size: int, count: int, width: int) -> np.ndarray:
-        """The month's row of the year's uniforms, with at least `size` slots.
-
-        The year's array grows by whole chunks as the roster grows. The
-        chunks come one after another from the year's generator, so chunk c
-        holds the same numbers however the growth was spread over the year.
-        Earlier years are dropped (runs move forward).
-        """
-        year = month // 12
+    def _year(self, stream: str, month: int, count: int, width: int) -> _YearOfDraws:
+        """The draws of `stream` for the year holding `month`; earlier years are dropped (runs move forward)."""
         key = (stream, count, width)
-        cached = self._years.get(key)
-        if cached is None or cached[0] != year:
-            cached = (year, self.generator(stream, _YEARLY, year, count, width), np.empty((12, count, 0)))
-        _, rng, drawn = cached
-        if drawn.shape[2] < size:
-            new = _chunks(rng, -(-size // width) - drawn.shape[2] // width, 12, count, width)
-            drawn = np.concatenate([drawn, new], axis=2)
-            drawn.flags.writeable = False
-            cached = (year, rng, drawn)
-        self._years[key] = cached
-        return drawn[month - 12 * year]
+        year = month // 12
+        found = self._years.get(key)
+        if found is None or found.year != year:
+            found = self._years[key] = _YearOfDraws(year, self.generator(stream, _YEARLY, year, count, width), count, width)
+        return found
+
+
+class _YearOfDraws:
+    """One year of a stream's per-slot uniforms, drawn chunk by chunk as far as the roster has grown.
+
+    The chunks come one after another from the year's generator, each laid
+    out (months, count, width), so chunk c holds the same numbers however
+    the growth was spread over the year. They are kept in that order in a
+    buffer that doubles when full; a month's row is gathered from them once
+    and kept until another month is asked for.
+    """
+
+    def __init__(self, year: int, rng: np.random.Generator, count: int, width: int) -> None:
+        self.year, self.rng, self.count, self.width = year, rng, count, width
+        self.blocks = np.empty((0, 12, count, width))  # (chunks, months, count, width)
+        self.drawn = 0  # chunks drawn so far
+        self.month = -1
+        self.cached = np.empty((count, 0))  # the row of `month`
+
+    def row(self, month: int, size: int) -> np.ndarray:
+        """The month's uniforms, (count, slots) with at least `size` slots; read-only."""
+        if month == self.month and self.cached.shape[1] >= size:
+            return self.cached
+        chunks = -(-size // self.width)
+        if chunks > self.drawn:
+            if chunks > len(self.blocks):
+                grown = np.empty((max(chunks, 2 * len(self.blocks)), 12, self.count, self.width))
+                grown[: self.drawn] = self.blocks[: self.drawn]
+                self.blocks = grown
+            self.rng.random(out=self.blocks[self.drawn : chunks])  # continues the generator's sequence
+            self.drawn = chunks
+        row = self.blocks[:chunks, month - 12 * self.year].transpose(1, 0, 2).reshape(self.count, chunks * self.width)
+        row.flags.writeable = False
+        self.month, self.cached = month, row
+        return row
 
 
 _WORD = 2**32
