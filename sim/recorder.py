@@ -8,7 +8,6 @@ import numpy as np
 
 from sim.categories import ELITE, EXIT_REASONS, GENERATIONS, JUNIOR, LATER_FATES, POSTINGS, RANKS
 from sim.posts import NO_ONE
-from sim.roster import SERVING
 
 if TYPE_CHECKING:
     from sim.engine import Engine
@@ -51,42 +50,45 @@ class Recorder:
         posts = engine.posts
         # A post's kind for counting vacancies: its rank, plus len(RANKS) for a head of mission (elite abroad).
         self._post_kind = posts.rank.astype(np.int64) + len(RANKS) * ((posts.rank == ELITE) & posts.abroad)
+        self._rank_offset = posts.rank.astype(np.int64) * len(GENERATIONS)  # a post's first staff-table cell
+        self._unit_count = posts.unit_count
 
     def record_stocks(self, month: int) -> None:
         """Measure the institution as it stands on the first of `month`."""
         engine = self.engine
         roster, posts, mentoring = engine.roster, engine.posts, engine.scenario.mentoring
-        serving = roster.with_status(SERVING)
-        count = len(serving)
-        rank = roster.rank[serving]
-        service = month - roster.entry[serving]
-        staff = np.bincount(rank * len(GENERATIONS) + roster.generation[serving], minlength=len(RANKS) * len(GENERATIONS))
+        # Everyone in service holds exactly one post: read the staff through the posts.
+        held = posts.holder != NO_ONE
+        people = posts.holder[held]
+        count = len(people)
+        rank = posts.rank[held]
+        service = month - roster.entry[people]
+        staff = np.bincount(self._rank_offset[held] + roster.generation[people], minlength=len(RANKS) * len(GENERATIONS))
         service_by_rank = np.bincount(rank, weights=service, minlength=len(RANKS)).tolist()  # sums of whole months: exact
-        elite_count = staff[: len(GENERATIONS)].sum()  # ELITE is rank 0
-        abroad = np.count_nonzero(roster.abroad[serving])
-        vacant_by_kind = np.bincount(self._post_kind[posts.holder == NO_ONE], minlength=2 * len(RANKS)).tolist()
+        row = staff.tolist()
+        elite_count = sum(row[: len(GENERATIONS)])  # ELITE is rank 0
+        abroad = np.count_nonzero(posts.abroad[held])
+        vacant_by_kind = np.bincount(self._post_kind[~held], minlength=2 * len(RANKS)).tolist()
         vacant = [other + head for other, head in zip(vacant_by_kind[: len(RANKS)], vacant_by_kind[len(RANKS) :], strict=True)]
         full = mentoring.full_competence_months
-        row = staff.tolist()
         row += (count - abroad, abroad, *vacant)
         row += (
             vacant_by_kind[len(RANKS) + ELITE],
             sum(service_by_rank) / count if count else np.nan,
             service_by_rank[ELITE] / elite_count if elite_count else np.nan,
-            self._mentored_share(serving, rank, service, mentoring.mentor_min_service_months),
+            self._mentored_share(posts.unit[held], rank, service, mentoring.mentor_min_service_months),
             np.minimum(service, full).sum() / full / posts.count,
         )
         self.months.append(month)
         self.stocks.append(row)
 
-    def _mentored_share(self, serving: np.ndarray, rank: np.ndarray, service: np.ndarray, mentor_months: int) -> float:
+    def _mentored_share(self, units: np.ndarray, rank: np.ndarray, service: np.ndarray, mentor_months: int) -> float:
         """Share of junior staff whose unit has a veteran (mentor) at middle or elite rank."""
-        units = self.engine.roster.unit[serving]
         juniors = rank == JUNIOR
         junior_units = units[juniors]
         if len(junior_units) == 0:
             return np.nan
-        has_mentor = np.zeros(self.engine.posts.unit_count, dtype=bool)
+        has_mentor = np.zeros(self._unit_count, dtype=bool)
         has_mentor[units[~juniors & (service >= mentor_months)]] = True  # ranks above junior: middle and elite
         return np.count_nonzero(has_mentor[junior_units]) / len(junior_units)
 

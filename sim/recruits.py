@@ -36,18 +36,22 @@ class RecruitPool:
         parts = []
         for chunk in range(max(1, -(-len(new_generation) // width))):
             flags = new_generation[chunk * width : (chunk + 1) * width]
-            picked = {}
-            for code, wanted in ((VETERANS_PROFILE, not flags.all()), (NEW_GENERATION_PROFILE, flags.any())):
-                if wanted:
-                    table, first = self._table(code, month, chunk)
-                    column = (month - first) * width  # the month's people are consecutive columns
-                    picked[code] = table[:, column : column + len(flags)]
-            if len(picked) == 1:
-                parts.append(next(iter(picked.values())))
+            newcomers = np.count_nonzero(flags)
+            if newcomers == 0:
+                parts.append(self._columns(VETERANS_PROFILE, month, chunk, len(flags)))
+            elif newcomers == len(flags):
+                parts.append(self._columns(NEW_GENERATION_PROFILE, month, chunk, len(flags)))
             else:
-                parts.append(np.where(flags, picked[NEW_GENERATION_PROFILE], picked[VETERANS_PROFILE]))
+                newcomer = self._columns(NEW_GENERATION_PROFILE, month, chunk, len(flags))
+                parts.append(np.where(flags, newcomer, self._columns(VETERANS_PROFILE, month, chunk, len(flags))))
         chosen = parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)
         return dict(zip(self._fields, chosen, strict=True))
+
+    def _columns(self, code: int, month: int, chunk: int, count: int) -> np.ndarray:
+        """The first `count` people of one profile's pool for the month and chunk (attributes x people)."""
+        table, first = self._table(code, month, chunk)
+        column = (month - first) * RECRUITS_PER_BLOCK  # the month's people are consecutive columns
+        return table[:, column : column + count]
 
     def _table(self, code: int, month: int, chunk: int) -> tuple[np.ndarray, int]:
         """One profile's pool for the period holding `month` (attributes x people), and the period's first month.

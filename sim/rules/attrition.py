@@ -64,10 +64,11 @@ class AttritionRule:
 
     def _serving(self, engine: Engine, serving: np.ndarray, draw: np.ndarray, month: int) -> None:
         """Those in service whose draw is low enough to leave: who leaves, and why."""
-        roster, config = engine.roster, self.config
-        death = death_hazard(engine, serving, month)
-        retirement = np.where(month - roster.birth[serving] >= 12 * config.retirement_age, config.retirement_rate, 0.0)
-        defection = np.where(roster.abroad[serving], config.defection_rate_abroad, 0.0)
+        roster, config, mortality = engine.roster, self.config, self.config.mortality
+        age_months = month - roster.birth[serving]
+        death = np.exp(mortality.log_baseline + mortality.age_slope * (age_months / 12.0))  # as `death_hazard`
+        retirement = (age_months >= 12 * config.retirement_age) * config.retirement_rate
+        defection = roster.abroad[serving] * config.defection_rate_abroad
         total = death + retirement + config.transfer_out_rate + defection
         probability = -np.expm1(-total / 12.0)
         happens = draw[serving] < probability
@@ -80,5 +81,6 @@ class AttritionRule:
         to_retirement = to_death + retirement[happens]
         to_transfer = to_retirement + config.transfer_out_rate
         cause = (pick >= to_death).astype(np.int8) + (pick >= to_retirement) + (pick >= to_transfer)
-        for code, (reason, status) in enumerate(_CAUSES):
+        for code in sorted(set(cause.tolist())):  # the causes that occur, in the order of _CAUSES
+            reason, status = _CAUSES[code]
             engine.leave_service(leavers[cause == code], month, reason, status)

@@ -58,13 +58,15 @@ class ReplacementRule:
         vacated = open_posts[:0]  # posts left by those promoted from the rank being worked
         for rank in range(len(RANKS)):
             # The open posts of this rank: open at the start of the month, or left by a promotion just now.
-            vacant = np.concatenate([open_posts[open_rank == rank], vacated])
-            vacated = open_posts[:0]
+            vacant = open_posts[open_rank == rank]
+            if len(vacated):
+                vacant = np.concatenate([vacant, vacated])
+                vacated = open_posts[:0]
             if len(vacant) == 0:
                 continue
             # Vacancies are worked in random order, so no unit is served first by construction.
             vacant = vacant[order_draw[vacant].argsort(kind="stable")]
-            filled = np.zeros(len(vacant), dtype=bool)
+            opened = entry_draw[vacant] < self.outside_entry[rank].at(month)  # if not filled by promotion
             if rank < JUNIOR and probability > 0:
                 offered = (offer_draw[vacant] < probability).nonzero()[0]
                 if len(offered):
@@ -72,8 +74,7 @@ class ReplacementRule:
                     count = min(len(offered), len(candidates))
                     if count:
                         vacated = engine.assign(candidates[:count], vacant[offered[:count]], month, promotion=True)
-                        filled[offered[:count]] = True
-            opened = ~filled & (entry_draw[vacant] < self.outside_entry[rank].at(month))
+                        opened[offered[:count]] = False
             posts.queued_since[vacant[opened]] = month
 
     def _candidates(self, engine: Engine, rank: int, month: int) -> np.ndarray:
@@ -93,7 +94,8 @@ class ReplacementRule:
         """Queued vacancies whose recruitment lag has passed."""
         posts = engine.posts
         lag = self.config.recruitment_lag_months
-        return ((posts.holder == NO_ONE) & (posts.queued_since != NO_ONE) & (posts.queued_since + lag <= month)).nonzero()[0]
+        # A queued post is vacant: it is queued only while vacant, and filling it clears the queue mark.
+        return ((posts.queued_since != NO_ONE) & (posts.queued_since <= month - lag)).nonzero()[0]
 
     def arrivals(self, engine: Engine, month: int) -> int:
         """How many recruits the queue as it stands would bring in this month."""
@@ -113,5 +115,4 @@ class ReplacementRule:
         draw = engine.streams.uniforms("recruitment", month, count, width=RECRUITS_PER_BLOCK)[0]
         share = engine.transition.recruit_share(month) if engine.transition is not None else None
         new_generation = draw < (self.new_generation_share.at(month) if share is None else share)
-        engine.recruit(chosen, new_generation, month)
-        posts.queued_since[chosen] = NO_ONE
+        engine.recruit(chosen, new_generation, month)  # filling a post clears its queue mark
