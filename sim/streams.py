@@ -92,33 +92,30 @@ class _YearOfDraws:
 
     The chunks come one after another from the year's generator, each laid
     out (months, count, width), so chunk c holds the same numbers however
-    the growth was spread over the year. They are kept in that order in a
-    buffer that doubles when full; a month's row is gathered from them once
-    and kept until another month is asked for.
+    the growth was spread over the year. They are copied into a buffer laid
+    out (months, count, slots), which doubles when full, so that a month's
+    row is a view.
     """
 
     def __init__(self, year: int, rng: np.random.Generator, count: int, width: int) -> None:
         self.year, self.rng, self.count, self.width = year, rng, count, width
-        self.blocks = np.empty((0, 12, count, width))  # (chunks, months, count, width)
-        self.drawn = 0  # chunks drawn so far
-        self.month = -1
-        self.cached = np.empty((count, 0))  # the row of `month`
+        self.buffer = np.empty((12, count, 0))
+        self.drawn = 0  # slots drawn so far (whole chunks)
 
     def row(self, month: int, size: int) -> np.ndarray:
         """The month's uniforms, (count, slots) with at least `size` slots; read-only."""
-        if month == self.month and self.cached.shape[1] >= size:
-            return self.cached
-        chunks = -(-size // self.width)
-        if chunks > self.drawn:
-            if chunks > len(self.blocks):
-                grown = np.empty((max(chunks, 2 * len(self.blocks)), 12, self.count, self.width))
-                grown[: self.drawn] = self.blocks[: self.drawn]
-                self.blocks = grown
-            self.rng.random(out=self.blocks[self.drawn : chunks])  # continues the generator's sequence
-            self.drawn = chunks
-        row = self.blocks[:chunks, month - 12 * self.year].transpose(1, 0, 2).reshape(self.count, chunks * self.width)
+        if size > self.drawn:
+            width = self.width
+            needed = -(-size // width) * width
+            if needed > self.buffer.shape[2]:
+                grown = np.empty((12, self.count, max(needed, 2 * self.buffer.shape[2])))
+                grown[:, :, : self.drawn] = self.buffer[:, :, : self.drawn]
+                self.buffer = grown
+            for block in self.rng.random(((needed - self.drawn) // width, 12, self.count, width)):
+                self.buffer[:, :, self.drawn : self.drawn + width] = block
+                self.drawn += width
+        row = self.buffer[month - 12 * self.year, :, : self.drawn]
         row.flags.writeable = False
-        self.month, self.cached = month, row
         return row
 
 
