@@ -48,8 +48,9 @@ class Recorder:
         self.stocks: list[list[float]] = []
         self.flows: list[list[float]] = []
         posts = engine.posts
-        # A post's kind for counting vacancies: its rank, plus len(RANKS) for a head of mission (elite abroad).
-        self._post_kind = posts.rank.astype(np.int64) + len(RANKS) * ((posts.rank == ELITE) & posts.abroad)
+        # A post's class for counting headcounts and vacancies: 2 x rank + 1 if abroad.
+        self._post_class = 2 * posts.rank.astype(np.int64) + posts.abroad
+        self._posts_by_class = np.bincount(self._post_class, minlength=2 * len(RANKS)).tolist()
         self._rank_offset = posts.rank.astype(np.int64) * len(GENERATIONS)  # a post's first staff-table cell
         self._unit_count = posts.unit_count
 
@@ -57,23 +58,22 @@ class Recorder:
         """Measure the institution as it stands on the first of `month`."""
         engine = self.engine
         roster, posts, mentoring = engine.roster, engine.posts, engine.scenario.mentoring
-        # Everyone in service holds exactly one post: read the staff through the posts.
-        held = posts.holder != NO_ONE
+        # Everyone in service holds exactly one post: read the staff through the posts they hold.
+        held = (posts.holder != NO_ONE).nonzero()[0]
         people = posts.holder[held]
         count = len(people)
         rank = posts.rank[held]
         service = month - roster.entry[people]
-        staff = np.bincount(self._rank_offset[held] + roster.generation[people], minlength=len(RANKS) * len(GENERATIONS))
+        row = np.bincount(self._rank_offset[held] + roster.generation[people], minlength=len(RANKS) * len(GENERATIONS)).tolist()
+        held_by_class = np.bincount(self._post_class[held], minlength=2 * len(RANKS)).tolist()
+        vacant_by_class = [total - taken for total, taken in zip(self._posts_by_class, held_by_class, strict=True)]
         service_by_rank = np.bincount(rank, weights=service, minlength=len(RANKS)).tolist()  # sums of whole months: exact
-        row = staff.tolist()
         elite_count = sum(row[: len(GENERATIONS)])  # ELITE is rank 0
-        abroad = np.count_nonzero(posts.abroad[held])
-        vacant_by_kind = np.bincount(self._post_kind[~held], minlength=2 * len(RANKS)).tolist()
-        vacant = [other + head for other, head in zip(vacant_by_kind[: len(RANKS)], vacant_by_kind[len(RANKS) :], strict=True)]
+        abroad = sum(held_by_class[1::2])
         full = mentoring.full_competence_months
-        row += (count - abroad, abroad, *vacant)
+        row += (count - abroad, abroad, *(vacant_by_class[2 * r] + vacant_by_class[2 * r + 1] for r in range(len(RANKS))))
         row += (
-            vacant_by_kind[len(RANKS) + ELITE],
+            vacant_by_class[2 * ELITE + 1],  # heads of mission: the elite posts abroad
             sum(service_by_rank) / count if count else np.nan,
             service_by_rank[ELITE] / elite_count if elite_count else np.nan,
             self._mentored_share(posts.unit[held], rank, service, mentoring.mentor_min_service_months),

@@ -99,7 +99,7 @@ class _YearOfDraws:
 
     def __init__(self, year: int, rng: np.random.Generator, count: int, width: int) -> None:
         self.year, self.rng, self.count, self.width = year, rng, count, width
-        self.buffer = np.empty((12, count, 0))
+        self.buffer = np.empty((12, count, 0))  # read-only between draws, so that its views are
         self.drawn = 0  # slots drawn so far (whole chunks)
 
     def row(self, month: int, size: int) -> np.ndarray:
@@ -111,12 +111,12 @@ class _YearOfDraws:
                 grown = np.empty((12, self.count, max(needed, 2 * self.buffer.shape[2])))
                 grown[:, :, : self.drawn] = self.buffer[:, :, : self.drawn]
                 self.buffer = grown
+            self.buffer.flags.writeable = True
             for block in self.rng.random(((needed - self.drawn) // width, 12, self.count, width)):
                 self.buffer[:, :, self.drawn : self.drawn + width] = block
                 self.drawn += width
-        row = self.buffer[month - 12 * self.year, :, : self.drawn]
-        row.flags.writeable = False
-        return row
+            self.buffer.flags.writeable = False
+        return self.buffer[month - 12 * self.year, :, : self.drawn]
 
 
 _WORD = 2**32
