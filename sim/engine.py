@@ -156,11 +156,12 @@ class Engine:
         roster.abroad[slots] = table.abroad[posts]
         if promotion:
             roster.highest_rank[slots] = np.minimum(roster.highest_rank[slots], rank)
+            roster.posts_held[slots] += 1
             self.count("promotions", len(slots))
         else:
             roster.highest_rank[slots] = rank
             roster.first_rank[slots] = rank
-        roster.posts_held[slots] += 1
+            roster.posts_held[slots] = 1  # newcomers: their first post
         if isinstance(month, (int, np.integer)):
             months = np.empty(len(slots), dtype=np.int32)
             months.fill(month)

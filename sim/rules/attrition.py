@@ -59,8 +59,9 @@ class AttritionRule:
         status = roster.status[maybe]
         self._serving(engine, maybe[status == SERVING], draw, month)
         followed = maybe[status == LEFT]  # all left in earlier months: attrition is the month's first event
-        dies = draw[followed] < -np.expm1(-death_hazard(engine, followed, month) / 12.0)
-        engine.record_later_fate(followed[dies], month, "died")
+        if len(followed):
+            dies = draw[followed] < -np.expm1(-death_hazard(engine, followed, month) / 12.0)
+            engine.record_later_fate(followed[dies], month, "died")
 
     def _serving(self, engine: Engine, serving: np.ndarray, draw: np.ndarray, month: int) -> None:
         """Those in service whose draw is low enough to leave: who leaves, and why."""
