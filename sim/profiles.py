@@ -14,7 +14,7 @@ MIN_JOINING_AGE = 16  # assumption: youngest age at which anyone joins the party
 
 def categories_from_uniform(uniform: np.ndarray, shares: Distribution) -> np.ndarray:
     """Map uniforms on [0, 1) to category codes with the given shares (inverse CDF)."""
-    return np.searchsorted(shares.cumulative, uniform, side="right").astype(np.int8)
+    return shares.cumulative.searchsorted(uniform, side="right").astype(np.int8)
 
 
 def draw_age_at_entry(rng: np.random.Generator, profile: Profile, count: int) -> np.ndarray:

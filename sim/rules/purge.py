@@ -53,7 +53,7 @@ class PurgeRule:
             self.intensity.at(month)
             * self.rank[roster.rank[slots]]
             * self.party[cohort]
-            * self.posting[roster.abroad[slots].astype(int)]
+            * self.posting[roster.abroad[slots].view(np.int8)]  # False, True -> 0, 1 without a copy
             * self.nationality[roster.nationality[slots]]
             * np.where(associated, self.association.multiplier, 1.0)
         )
