@@ -1,0 +1,90 @@
+"""Instructions per run under valgrind: a cost that does not move with the machine's load.
+
+CPU seconds on this shared machine drift by up to 2x between hours and by
+10-20 % between neighbouring runs, which is as large as the effect of most
+speed changes. The number of instructions a run executes is deterministic
+(up to ~1 % from memory layout), so it can tell two versions of the code
+apart where timings cannot.
+
+    python benchmarks/instructions.py [--variants kernel model idiomatic] [--seeds N]
+
+Each variant runs in a fresh interpreter under
+`valgrind --tool=cachegrind --cache-sim=no`, once with the warm-up seed alone
+and once with the warm-up seed and N more (spawned from the scenario's seed,
+as in bench_model.py); the difference divided by N is the count per run, so
+imports and set-up cancel out. Under valgrind a kernel or model run takes
+about 15 s, an idiomatic run about 3 minutes.
+
+Instructions are not seconds: they leave out cache misses and branch
+mispredictions, which weigh more in the vectorised code. Use the counts to
+compare versions of one variant; the ratio between variants is a check on
+the timed ratios of bench_model.py, not a replacement for them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+VARIANTS = ("kernel", "model", "idiomatic")
+CHILD = """
+import sys
+sys.path[:0] = [{root!r}, {here!r}]
+import sim
+from bench_model import SCENARIO, spawned_seeds
+from idiomatic import IdiomaticModel
+scenario = sim.load_scenario(SCENARIO)
+*seeds, warm_up = spawned_seeds(scenario.seed, {seeds} + 1)
+run = {{
+    "kernel": lambda seed: sim.Engine(scenario, seed).populate().run(),
+    "model": lambda seed: sim.TurnoverModel(scenario, seed).run(),
+    "idiomatic": lambda seed: IdiomaticModel(scenario, seed).run(),
+}}[{variant!r}]
+for seed in [warm_up, *seeds][: {runs}]:
+    run(seed)
+"""
+
+
+def count_instructions(variant: str, seeds: int, runs: int) -> int:
+    """Instructions executed by a fresh interpreter doing `runs` runs of `variant` (warm-up seed first)."""
+    code = CHILD.format(root=str(HERE.parent), here=str(HERE), seeds=seeds, variant=variant, runs=runs)
+    command = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null", sys.executable, "-c", code]
+    result = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"}, check=False)
+    found = re.search(r"I\s+refs:\s+([\d,]+)", result.stderr)
+    if result.returncode != 0 or found is None:
+        raise RuntimeError(f"valgrind run of {variant} failed (exit {result.returncode}):\n{result.stderr[-2000:]}")
+    return int(found.group(1).replace(",", ""))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--variants", nargs="+", choices=VARIANTS, default=["kernel", "model"], help="default: kernel model")
+    parser.add_argument("--seeds", type=int, default=2, help="measured runs per variant (default 2)")
+    args = parser.parse_args(argv)
+    if shutil.which("valgrind") is None:
+        print("instructions.py: valgrind not found on PATH (apt install valgrind)", file=sys.stderr)
+        return 2
+    if args.seeds < 1:
+        print("instructions.py: --seeds must be at least 1", file=sys.stderr)
+        return 2
+    per_run = {}
+    for variant in args.variants:
+        base = count_instructions(variant, args.seeds, 1)
+        total = count_instructions(variant, args.seeds, 1 + args.seeds)
+        per_run[variant] = (total - base) / args.seeds
+        print(f"{variant:10s} {per_run[variant] / 1e6:10.1f} million instructions per run ({args.seeds} seed(s))", flush=True)
+    if "model" in per_run:
+        for other in ("kernel", "idiomatic"):
+            if other in per_run:
+                print(f"{other} / model = {per_run[other] / per_run['model']:.2f} (instructions)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
