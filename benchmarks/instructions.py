@@ -42,8 +42,8 @@ from idiomatic import IdiomaticModel
 scenario = sim.load_scenario(SCENARIO)
 *seeds, warm_up = spawned_seeds(scenario.seed, {seeds} + 1)
 run = {{
-    "kernel": lambda seed: sim.Engine(scenario, seed).populate().run(),
-    "model": lambda seed: sim.TurnoverModel(scenario, seed).run(),
+    "kernel": lambda seed: sim.Engine(scenario, seed).populate().run().recorder.stocks,
+    "model": lambda seed: sim.TurnoverModel(scenario, seed).run().engine.recorder.stocks,
     "idiomatic": lambda seed: IdiomaticModel(scenario, seed).run(),
 }}[{variant!r}]
 for seed in [warm_up, *seeds][: {runs}]:

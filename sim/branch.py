@@ -102,12 +102,12 @@ def _purges_before(purge: Purge, split: int) -> bool:
 def _shared(engine: Engine, scenario: Scenario) -> dict[int, object]:
     """A deepcopy memo: what the copy shares instead of copying.
 
-    The scenario is replaced. The records of past months (assignments,
-    stock and flow rows) are never changed once appended, so the copy gets
-    new lists of the same rows: copying each row took most of a branch's time.
+    The scenario is replaced. The records of past months (assignments and
+    flow rows) are never changed once appended, so the copy gets new lists
+    of the same rows: copying each row took most of a branch's time. (Stock
+    rows are measured from the assignments when read, sim/stocks.py.)
     """
     memo: dict[int, object] = {id(engine.scenario): scenario}
-    recorder = engine.recorder
-    for history in (engine.post_history, recorder.stocks, recorder.flows):
+    for history in (engine.post_history, engine.recorder.flows):
         memo.update((id(row), row) for row in history)
     return memo

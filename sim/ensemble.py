@@ -55,7 +55,7 @@ OnResult = Callable[[ReplicateResult], None]
 # the outcomes); figures, commands and storage are not among them.
 MODEL_SOURCES = (
     "categories.py", "config.py", "engine.py", "generations.py", "outcomes.py", "posts.py", "profiles.py",
-    "recorder.py", "records.py", "roster.py", "schedule.py", "streams.py", "summary.py", "rules/*.py",
+    "recorder.py", "records.py", "roster.py", "schedule.py", "stocks.py", "streams.py", "summary.py", "rules/*.py",
 )  # fmt: skip
 
 
