@@ -234,6 +234,9 @@ def historical_section(scenario: sim.Scenario, repeats: int) -> tuple[Timing, Ti
         f"idiomatic / model  = {idiomatic_per_model:6.2f}   target >= {IDIOMATIC_PER_MODEL_TARGET:g}: "
         f"{_verdict(idiomatic_per_model >= IDIOMATIC_PER_MODEL_TARGET)}"
     )
+    # The machine's speed drifts during the runs; a seed's three runs are done back to back.
+    paired = [i / m for i, m in zip(idiomatic.seconds, model.seconds, strict=True)]
+    print(f"  seed by seed: {' '.join(f'{ratio:.1f}' for ratio in paired)} (median {statistics.median(paired):.2f})")
     print(f"idiomatic / kernel = {idiomatic.median / kernel.median:6.2f}")
 
     print(f"\nSanity check: run totals, mean over the {repeats} seed(s)")
