@@ -193,6 +193,14 @@ class Engine:
         self.roster.set_status(slots, GONE)
         self.count(f"later:{fate}", len(slots))
 
+    def assignments(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every assignment so far as (slots, posts, months) arrays, in the order they were made."""
+        if not self.post_history:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty.astype(np.int32)
+        slots, posts, months = zip(*self.post_history, strict=True)
+        return np.concatenate(slots), np.concatenate(posts), np.concatenate(months)
+
     def recruit(self, posts: np.ndarray, new_generation: np.ndarray, month: int) -> np.ndarray:
         """Bring in outside recruits for the given posts; return their slots."""
         slots = self.roster.add(self.recruit_pool.people(month, new_generation))

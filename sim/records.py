@@ -134,9 +134,7 @@ def post_histories(engine: Engine) -> list[str]:
     size = engine.roster.size
     if not engine.post_history:
         return [""] * size
-    slots = np.concatenate([entry[0] for entry in engine.post_history])
-    posts = np.concatenate([entry[1] for entry in engine.post_history])
-    months = np.concatenate([entry[2] for entry in engine.post_history])
+    slots, posts, months = engine.assignments()
     order = np.lexsort((months, slots))
     slots, posts, months = slots[order], posts[order], months[order]
     table = engine.posts

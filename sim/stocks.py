@@ -28,18 +28,12 @@ if TYPE_CHECKING:
 
 def _spells(engine: Engine) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(slot, post, begin, end) of every spell; `end` is a large number for spells still going."""
-    if not engine.post_history:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, empty, empty
-    slot = np.concatenate([entry[0] for entry in engine.post_history]).astype(np.int64)
-    post = np.concatenate([entry[1] for entry in engine.post_history]).astype(np.int64)
-    begin = np.concatenate([entry[2] for entry in engine.post_history]).astype(np.int64)
+    slot, post, begin = (part.astype(np.int64) for part in engine.assignments())
     order = np.argsort(slot, kind="stable")  # a person's assignments in the order they happened
     slot, post, begin = slot[order], post[order], begin[order]
     roster = engine.roster
     still = np.iinfo(np.int64).max // 4
-    left = np.where(roster.status[slot] == SERVING, still, roster.exit[slot].astype(np.int64))
-    end = left.copy()
+    end = np.where(roster.status[slot] == SERVING, still, roster.exit[slot].astype(np.int64))
     promoted = slot[:-1] == slot[1:]  # the next assignment of the same person ends this spell
     end[:-1][promoted] = begin[1:][promoted]
     return slot, post, begin, end

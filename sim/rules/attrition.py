@@ -17,14 +17,18 @@ from sim.categories import DEFECTED, DIED, RETIRED, TRANSFERRED_OUT
 from sim.roster import GONE, LEFT, SERVING
 
 if TYPE_CHECKING:
+    from sim.config import Mortality
     from sim.engine import Engine
 
 
 def death_hazard(engine: Engine, slots: np.ndarray, month: int) -> np.ndarray:
     """Annual Gompertz mortality hazard of the given people in the given month."""
-    mortality = engine.scenario.attrition.mortality
-    age = (month - engine.roster.birth[slots]) / 12.0
-    return np.exp(mortality.log_baseline + mortality.age_slope * age)
+    return _gompertz(engine.scenario.attrition.mortality, month - engine.roster.birth[slots])
+
+
+def _gompertz(mortality: Mortality, age_months: np.ndarray) -> np.ndarray:
+    """Annual Gompertz mortality hazard at the given ages in months."""
+    return np.exp(mortality.log_baseline + mortality.age_slope * (age_months / 12.0))
 
 
 _CAUSES = ((DIED, GONE), (RETIRED, LEFT), (TRANSFERRED_OUT, LEFT), (DEFECTED, GONE))
@@ -65,9 +69,9 @@ class AttritionRule:
 
     def _serving(self, engine: Engine, serving: np.ndarray, draw: np.ndarray, month: int) -> None:
         """Those in service whose draw is low enough to leave: who leaves, and why."""
-        roster, config, mortality = engine.roster, self.config, self.config.mortality
+        roster, config = engine.roster, self.config
         age_months = month - roster.birth[serving]
-        death = np.exp(mortality.log_baseline + mortality.age_slope * (age_months / 12.0))  # as `death_hazard`
+        death = _gompertz(config.mortality, age_months)
         retirement = (age_months >= 12 * config.retirement_age) * config.retirement_rate
         defection = roster.abroad[serving] * config.defection_rate_abroad
         total = death + retirement + config.transfer_out_rate + defection
