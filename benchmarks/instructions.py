@@ -6,7 +6,7 @@ speed changes. The number of instructions a run executes is deterministic
 (up to ~1 % from memory layout), so it can tell two versions of the code
 apart where timings cannot.
 
-    python benchmarks/instructions.py [--variants kernel model idiomatic] [--seeds N]
+    python benchmarks/instructions.py [--variants kernel model idiomatic] [--seeds N] [--simulate]
 
 Each variant runs in a fresh interpreter under
 `valgrind --tool=cachegrind --cache-sim=no`, once with the warm-up seed alone
@@ -16,9 +16,11 @@ imports and set-up cancel out. Under valgrind a kernel or model run takes
 about 15 s, an idiomatic run about 3 minutes.
 
 Instructions are not seconds: they leave out cache misses and branch
-mispredictions, which weigh more in the vectorised code. Use the counts to
-compare versions of one variant; the ratio between variants is a check on
-the timed ratios of bench_model.py, not a replacement for them.
+mispredictions. `--simulate` also counts those with cachegrind's simple
+models of the caches and the branch predictor (benchmarks/README.md has
+what they showed). Use the counts to compare versions of one variant; the
+ratio between variants is a check on the timed ratios of bench_model.py,
+not a replacement for them.
 """
 
 from __future__ import annotations
@@ -51,21 +53,42 @@ for seed in [warm_up, *seeds][: {runs}]:
 """
 
 
-def count_instructions(variant: str, seeds: int, runs: int) -> int:
-    """Instructions executed by a fresh interpreter doing `runs` runs of `variant` (warm-up seed first)."""
+EVENTS = {  # what cachegrind prints in its summary -> our label
+    r"I\s+refs:": "instructions",
+    r"D1\s+misses:": "D1 misses",
+    r"LL misses:": "LL misses",
+    r"Mispredicts:": "branch mispredicts",
+}
+
+
+def count_events(variant: str, seeds: int, runs: int, simulate: bool) -> dict[str, int]:
+    """Events of a fresh interpreter doing `runs` runs of `variant` (warm-up seed first).
+
+    Instructions always; with `simulate`, also D1 and LL cache misses and branch mispredicts.
+    """
     code = CHILD.format(root=str(HERE.parent), here=str(HERE), seeds=seeds, variant=variant, runs=runs)
-    command = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null", sys.executable, "-c", code]
+    sim_flags = ["--cache-sim=yes", "--branch-sim=yes"] if simulate else ["--cache-sim=no"]
+    command = ["valgrind", "--tool=cachegrind", *sim_flags, "--cachegrind-out-file=/dev/null", sys.executable, "-c", code]
     result = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"}, check=False)
-    found = re.search(r"I\s+refs:\s+([\d,]+)", result.stderr)
-    if result.returncode != 0 or found is None:
+    counts = {}
+    for pattern, label in EVENTS.items():
+        found = re.search(pattern + r"\s+([\d,]+)", result.stderr)
+        if found is not None:
+            counts[label] = int(found.group(1).replace(",", ""))
+    if result.returncode != 0 or "instructions" not in counts:
         raise RuntimeError(f"valgrind run of {variant} failed (exit {result.returncode}):\n{result.stderr[-2000:]}")
-    return int(found.group(1).replace(",", ""))
+    return counts
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--variants", nargs="+", choices=VARIANTS, default=["kernel", "model"], help="default: kernel model")
     parser.add_argument("--seeds", type=int, default=2, help="measured runs per variant (default 2)")
+    parser.add_argument(
+        "--simulate",
+        action="store_true",
+        help="also simulate the caches and branch prediction and report misses and mispredicts (about 3x slower)",
+    )
     args = parser.parse_args(argv)
     if shutil.which("valgrind") is None:
         print("instructions.py: valgrind not found on PATH (apt install valgrind)", file=sys.stderr)
@@ -75,10 +98,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     per_run = {}
     for variant in args.variants:
-        base = count_instructions(variant, args.seeds, 1)
-        total = count_instructions(variant, args.seeds, 1 + args.seeds)
-        per_run[variant] = (total - base) / args.seeds
-        print(f"{variant:10s} {per_run[variant] / 1e6:10.1f} million instructions per run ({args.seeds} seed(s))", flush=True)
+        base = count_events(variant, args.seeds, 1, args.simulate)
+        total = count_events(variant, args.seeds, 1 + args.seeds, args.simulate)
+        events = {label: (total[label] - base[label]) / args.seeds for label in total}
+        per_run[variant] = events["instructions"]
+        others = "".join(f", {label} {count / 1e6:.2f}M" for label, count in events.items() if label != "instructions")
+        millions = per_run[variant] / 1e6
+        print(f"{variant:10s} {millions:10.1f} million instructions per run{others} ({args.seeds} seed(s))", flush=True)
     if "model" in per_run:
         for other in ("kernel", "idiomatic"):
             if other in per_run:
