@@ -9,7 +9,8 @@ apart where timings cannot.
     python benchmarks/instructions.py [--variants kernel model idiomatic] [--seeds N] [--simulate]
 
 Each variant runs in a fresh interpreter under
-`valgrind --tool=cachegrind --cache-sim=no`, once with the warm-up seed alone
+`valgrind --tool=cachegrind --cache-sim=no` (with --simulate:
+`--cache-sim=yes --branch-sim=yes`), once with the warm-up seed alone
 and once with the warm-up seed and N more (spawned from the scenario's seed,
 as in bench_model.py); the difference divided by N is the count per run, so
 imports and set-up cancel out. Under valgrind a kernel or model run takes
@@ -87,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--simulate",
         action="store_true",
-        help="also simulate the caches and branch prediction and report misses and mispredicts (about 3x slower)",
+        help="also simulate the caches and branch prediction and report misses and mispredicts (several times slower)",
     )
     args = parser.parse_args(argv)
     if shutil.which("valgrind") is None:
