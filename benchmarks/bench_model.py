@@ -347,6 +347,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--scenario", type=Path, default=SCENARIO, help="scenario file (default: scenarios/historical.toml)")
     args = parser.parse_args(argv)
+    if args.repeats < 1 or args.scale_repeats < 1:
+        parser.error("--repeats and --scale-repeats must be at least 1")
     repeats = 1 if args.quick else args.repeats
     scale_repeats = 1 if args.quick else min(args.scale_repeats, args.repeats)
     sizes = [10_000] if args.quick else [10_000, 100_000]
