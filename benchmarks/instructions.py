@@ -3,8 +3,9 @@
 CPU seconds on this shared machine drift by up to 2x between hours and by
 10-20 % between neighbouring runs, which is as large as the effect of most
 speed changes. The number of instructions a run executes is deterministic
-(up to ~1 % from memory layout), so it can tell two versions of the code
-apart where timings cannot.
+(once numpy's BLAS worker threads are kept from starting, see
+`DETERMINISTIC_ENV`), so it can tell two versions of the code apart where
+timings cannot.
 
     python benchmarks/instructions.py [--variants kernel model idiomatic] [--seeds N] [--simulate]
 
@@ -54,6 +55,11 @@ for seed in [warm_up, *seeds][: {runs}]:
 """
 
 
+# Fixed string hashing, and no idle BLAS/OpenMP worker threads: numpy's
+# OpenBLAS starts them on import, and their spinning added a varying 1-2 %
+# to every count (per-run counts of one version then moved by up to 10 %).
+DETERMINISTIC_ENV = {"PYTHONHASHSEED": "0", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
 EVENTS = {  # what cachegrind prints in its summary -> our label
     r"I\s+refs:": "instructions",
     r"D1\s+misses:": "D1 misses",
@@ -70,7 +76,7 @@ def count_events(variant: str, seeds: int, runs: int, simulate: bool) -> dict[st
     code = CHILD.format(root=str(HERE.parent), here=str(HERE), seeds=seeds, variant=variant, runs=runs)
     sim_flags = ["--cache-sim=yes", "--branch-sim=yes"] if simulate else ["--cache-sim=no"]
     command = ["valgrind", "--tool=cachegrind", *sim_flags, "--cachegrind-out-file=/dev/null", sys.executable, "-c", code]
-    result = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"}, check=False)
+    result = subprocess.run(command, capture_output=True, text=True, env={**os.environ, **DETERMINISTIC_ENV}, check=False)
     counts = {}
     for pattern, label in EVENTS.items():
         found = re.search(pattern + r"\s+([\d,]+)", result.stderr)
