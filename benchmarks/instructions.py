@@ -7,7 +7,7 @@ speed changes. The number of instructions a run executes is deterministic
 `DETERMINISTIC_ENV`), so it can tell two versions of the code apart where
 timings cannot.
 
-    python benchmarks/instructions.py [--variants kernel model idiomatic] [--seeds N] [--simulate]
+    python benchmarks/instructions.py [--variants kernel model idiomatic] [--seeds N] [--simulate | --calls]
 
 Each variant runs in a fresh interpreter under
 `valgrind --tool=cachegrind --cache-sim=no` (with --simulate:
@@ -23,6 +23,13 @@ models of the caches and the branch predictor (benchmarks/README.md has
 what they showed). Use the counts to compare versions of one variant; the
 ratio between variants is a check on the timed ratios of bench_model.py,
 not a replacement for them.
+
+`--calls` runs callgrind instead and counts, per run, the calls of numpy's
+C entry points (`NUMPY_CALLS`): ufunc calls (operators and functions such
+as `np.exp`), index reads and writes, arrays made (views and temporaries
+included) and uniforms drawn. A run of the model at the historical size
+costs about as much per numpy call as for the work the call does, so these
+counts are what a speed change of the vectorised rules has to bring down.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -68,6 +76,51 @@ EVENTS = {  # what cachegrind prints in its summary -> our label
 }
 
 
+# What `--calls` counts: numpy's C entry points (as named in numpy 2.x) -> our label.
+NUMPY_CALLS = {
+    "ufunc_generic_fastcall": "ufunc calls",
+    "array_subscript": "index reads",
+    "array_assign_subscript": "index writes",
+    "PyArray_NewFromDescr_int": "arrays made",
+    "__pyx_f_5numpy_6random_6_pcg64_pcg64_double": "uniforms drawn",
+}
+
+
+def count_calls(variant: str, seeds: int, runs: int) -> dict[str, int]:
+    """Calls of numpy's entry points (`NUMPY_CALLS`) in a fresh interpreter doing `runs` runs of `variant`."""
+    code = CHILD.format(root=str(HERE.parent), here=str(HERE), seeds=seeds, variant=variant, runs=runs)
+    with tempfile.TemporaryDirectory() as scratch:
+        child, out = Path(scratch) / "child.py", Path(scratch) / "callgrind.out"
+        child.write_text(code)
+        command = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable, str(child)]
+        result = subprocess.run(command, capture_output=True, text=True, env={**os.environ, **DETERMINISTIC_ENV}, check=False)
+        if result.returncode != 0 or not out.exists():
+            raise RuntimeError(f"callgrind run of {variant} failed (exit {result.returncode}):\n{result.stderr[-2000:]}")
+        return _callee_counts(out.read_text(errors="replace"))
+
+
+def _callee_counts(profile: str) -> dict[str, int]:
+    """Total calls of each function in `NUMPY_CALLS`, from a callgrind output file.
+
+    Callgrind names a function in full the first time ("cfn=(12) name") and by
+    its number after ("cfn=(12)"); each "calls=N ..." line belongs to the
+    callee named by the "cfn=" line before it.
+    """
+    names: dict[str, str] = {}
+    counts = dict.fromkeys(NUMPY_CALLS.values(), 0)
+    callee = None
+    for line in profile.splitlines():
+        if line.startswith(("fn=(", "cfn=(")):
+            number, _, name = line.split("(", 1)[1].partition(")")
+            if name.strip():
+                names[number] = name.strip()
+            if line.startswith("cfn="):
+                callee = NUMPY_CALLS.get(names.get(number, ""))
+        elif line.startswith("calls=") and callee is not None:
+            counts[callee] += int(line[len("calls=") :].split()[0])
+    return counts
+
+
 def count_events(variant: str, seeds: int, runs: int, simulate: bool) -> dict[str, int]:
     """Events of a fresh interpreter doing `runs` runs of `variant` (warm-up seed first).
 
@@ -96,6 +149,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also simulate the caches and branch prediction and report misses and mispredicts (several times slower)",
     )
+    parser.add_argument(
+        "--calls",
+        action="store_true",
+        help="instead, count numpy's C entry points per run under callgrind (ufunc calls, indexing, arrays, uniforms)",
+    )
     args = parser.parse_args(argv)
     if shutil.which("valgrind") is None:
         print("instructions.py: valgrind not found on PATH (apt install valgrind)", file=sys.stderr)
@@ -103,6 +161,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.seeds < 1:
         print("instructions.py: --seeds must be at least 1", file=sys.stderr)
         return 2
+    if args.calls:
+        for variant in args.variants:
+            base, total = count_calls(variant, args.seeds, 1), count_calls(variant, args.seeds, 1 + args.seeds)
+            counts = ", ".join(f"{label} {(total[label] - base[label]) / args.seeds:,.0f}" for label in total)
+            print(f"{variant:10s} per run: {counts} ({args.seeds} seed(s))", flush=True)
+        return 0
     per_run = {}
     for variant in args.variants:
         base = count_events(variant, args.seeds, 1, args.simulate)
