@@ -144,12 +144,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--variants", nargs="+", choices=VARIANTS, default=["kernel", "model"], help="default: kernel model")
     parser.add_argument("--seeds", type=int, default=2, help="measured runs per variant (default 2)")
-    parser.add_argument(
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument(
         "--simulate",
         action="store_true",
         help="also simulate the caches and branch prediction and report misses and mispredicts (several times slower)",
     )
-    parser.add_argument(
+    mode.add_argument(
         "--calls",
         action="store_true",
         help="instead, count numpy's C entry points per run under callgrind (ufunc calls, indexing, arrays, uniforms)",
