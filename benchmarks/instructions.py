@@ -27,9 +27,10 @@ not a replacement for them.
 `--calls` runs callgrind instead and counts, per run, the calls of numpy's
 C entry points (`NUMPY_CALLS`): ufunc calls (operators and functions such
 as `np.exp`), index reads and writes, arrays made (views and temporaries
-included) and uniforms drawn. A run of the model at the historical size
-costs about as much per numpy call as for the work the call does, so these
-counts are what a speed change of the vectorised rules has to bring down.
+included) and uniforms drawn. At the historical size most arrays hold a
+few hundred to two thousand elements, and a call costs about the same
+whatever their size: the number of calls, more than their size, is what a
+speed change of the vectorised rules has to bring down.
 """
 
 from __future__ import annotations
