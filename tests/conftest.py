@@ -80,9 +80,8 @@ def post_intervals(engine: Engine) -> pd.DataFrame:
     """Holding intervals [start, end) of every post, rebuilt from `engine.post_history`."""
     if not engine.post_history:
         return pd.DataFrame({"slot": [], "post": [], "start": [], "end": []}, dtype=np.int64)
-    slots = np.concatenate([entry[0] for entry in engine.post_history])
-    posts = np.concatenate([entry[1] for entry in engine.post_history])
-    months = np.concatenate([entry[2] for entry in engine.post_history]).astype(np.int64)
+    slots, posts, months = engine.assignments()
+    months = months.astype(np.int64)
     order = np.lexsort((months, slots))
     frame = pd.DataFrame({"slot": slots[order], "post": posts[order], "start": months[order]})
     exit_month = engine.roster.view("exit").astype(np.int64)
