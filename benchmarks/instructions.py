@@ -5,7 +5,8 @@ CPU seconds on this shared machine drift by up to 2x between hours and by
 speed changes. The number of instructions a run executes is deterministic
 (once numpy's BLAS worker threads are kept from starting, see
 `DETERMINISTIC_ENV`), so it can tell two versions of the code apart where
-timings cannot.
+timings cannot. The size of the environment moves the counts by about
+0.1 % (memory layout): compare versions from the same shell.
 
     python benchmarks/instructions.py [--variants kernel model idiomatic] [--seeds N] [--simulate | --calls]
 
@@ -87,16 +88,21 @@ NUMPY_CALLS = {
 }
 
 
+def _valgrind(variant: str, seeds: int, runs: int, tool: list[str]) -> str:
+    """Run a fresh interpreter doing `runs` runs of `variant` (warm-up seed first) under valgrind; return its report."""
+    code = CHILD.format(root=str(HERE.parent), here=str(HERE), seeds=seeds, variant=variant, runs=runs)
+    command = ["valgrind", *tool, sys.executable, "-c", code]
+    result = subprocess.run(command, capture_output=True, text=True, env={**os.environ, **DETERMINISTIC_ENV}, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"valgrind run of {variant} failed (exit {result.returncode}):\n{result.stderr[-2000:]}")
+    return result.stderr
+
+
 def count_calls(variant: str, seeds: int, runs: int) -> dict[str, int]:
     """Calls of numpy's entry points (`NUMPY_CALLS`) in a fresh interpreter doing `runs` runs of `variant`."""
-    code = CHILD.format(root=str(HERE.parent), here=str(HERE), seeds=seeds, variant=variant, runs=runs)
     with tempfile.TemporaryDirectory() as scratch:
-        child, out = Path(scratch) / "child.py", Path(scratch) / "callgrind.out"
-        child.write_text(code)
-        command = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable, str(child)]
-        result = subprocess.run(command, capture_output=True, text=True, env={**os.environ, **DETERMINISTIC_ENV}, check=False)
-        if result.returncode != 0 or not out.exists():
-            raise RuntimeError(f"callgrind run of {variant} failed (exit {result.returncode}):\n{result.stderr[-2000:]}")
+        out = Path(scratch) / "callgrind.out"
+        _valgrind(variant, seeds, runs, ["--tool=callgrind", f"--callgrind-out-file={out}"])
         return _callee_counts(out.read_text(errors="replace"))
 
 
@@ -127,17 +133,15 @@ def count_events(variant: str, seeds: int, runs: int, simulate: bool) -> dict[st
 
     Instructions always; with `simulate`, also D1 and LL cache misses and branch mispredicts.
     """
-    code = CHILD.format(root=str(HERE.parent), here=str(HERE), seeds=seeds, variant=variant, runs=runs)
     sim_flags = ["--cache-sim=yes", "--branch-sim=yes"] if simulate else ["--cache-sim=no"]
-    command = ["valgrind", "--tool=cachegrind", *sim_flags, "--cachegrind-out-file=/dev/null", sys.executable, "-c", code]
-    result = subprocess.run(command, capture_output=True, text=True, env={**os.environ, **DETERMINISTIC_ENV}, check=False)
+    report = _valgrind(variant, seeds, runs, ["--tool=cachegrind", *sim_flags, "--cachegrind-out-file=/dev/null"])
     counts = {}
     for pattern, label in EVENTS.items():
-        found = re.search(pattern + r"\s+([\d,]+)", result.stderr)
+        found = re.search(pattern + r"\s+([\d,]+)", report)
         if found is not None:
             counts[label] = int(found.group(1).replace(",", ""))
-    if result.returncode != 0 or "instructions" not in counts:
-        raise RuntimeError(f"valgrind run of {variant} failed (exit {result.returncode}):\n{result.stderr[-2000:]}")
+    if "instructions" not in counts:
+        raise RuntimeError(f"no instruction count in the cachegrind report of {variant}:\n{report[-2000:]}")
     return counts
 
 
