@@ -13,10 +13,12 @@ Runs, in one process, the historical scenario through
 
 and prints seconds and the ratios model/kernel (target <= 1.5) and
 idiomatic/model (target >= 10), with the run totals side by side as a sanity
-check. Each ratio is judged by the median of its seed-by-seed ratios (a
-seed's runs are back to back, while the machine's speed drifts between
-seeds: one seed's idiomatic/model moves between about 8 and 16), printed
-with a bootstrap interval and with the ratio of the median times. Then it
+check. Each ratio is the median of its seed-by-seed ratios (a seed's runs
+are back to back, while the machine's speed drifts between seeds: one
+seed's idiomatic/model moves between about 8 and 16), printed with the
+ratio of the median times. It is judged by the 95 % bootstrap interval of
+that median: met or MISSED when the whole interval is on one side of the
+target, UNDECIDED when the interval holds it. Then it
 scales the institution (more HQ departments and missions, in the
 scenario's proportions; nothing else changed, unless --scale-recruitment
 also multiplies the monthly recruitment capacity so that the larger
@@ -217,20 +219,27 @@ def _fmt_seconds(timing: Timing) -> str:
     return f"{timing.median:.3f} ({timing.best:.3f})"
 
 
-def _verdict(ok: bool) -> str:
-    return "met" if ok else "MISSED"
+def _verdict(low: float, high: float, sense: str, target: float) -> str:
+    """Met or MISSED when the whole interval is on one side of the target; undecided when it straddles it."""
+    if sense == "<=":
+        low, high, target = -high, -low, -target  # judge "<= target" as ">= -target"
+    if low >= target:
+        return "met"
+    if high < target:
+        return "MISSED"
+    return "UNDECIDED (the interval holds the target: more seeds, --repeats, may decide)"
 
 
 def _ratio_line(label: str, slower: Timing, faster: Timing, sense: str, target: float) -> None:
-    """Print a ratio of two variants against its target, seed by seed and its median with a bootstrap interval."""
+    """Print a ratio of two variants against its target: the median seed-by-seed ratio, judged by its bootstrap interval."""
     paired = [a / b for a, b in zip(slower.seconds, faster.seconds, strict=True)]
     ratio = statistics.median(paired)
-    met = ratio <= target if sense == "<=" else ratio >= target
+    low, high = bootstrap_median_interval(paired)
+    verdict = _verdict(low, high, sense, target) if len(paired) > 1 else "no verdict from one seed"
     print(
-        f"{label} = {ratio:6.2f}   target {sense} {target:g}: {_verdict(met)}   "
+        f"{label} = {ratio:6.2f}   target {sense} {target:g}: {verdict}   "
         f"(median of the seed-by-seed ratios; ratio of the median times {slower.median / faster.median:.2f})"
     )
-    low, high = bootstrap_median_interval(paired)
     print(f"  seed by seed: {' '.join(f'{r:.2f}' for r in paired)} (95 % bootstrap interval of the median {low:.2f}-{high:.2f})")
 
 
