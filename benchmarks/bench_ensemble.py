@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import psutil  # installed with dask[distributed]
+from own_checkout import require_own_sim
 
 from sim.ensemble import Ensemble
 from sim.executors import DaskExecutor, LocalPool, Serial
@@ -70,6 +71,7 @@ def main() -> None:
     parser.add_argument("--replicates", type=int, default=16)
     parser.add_argument("--dask", action="store_true", help="also measure a Dask LocalCluster of 2 workers")
     args = parser.parse_args()
+    require_own_sim("bench_ensemble.py")
     scenario = load_scenario(args.scenario)
     print(
         f"{scenario.name} {scenario.time.start}..{scenario.time.end}; {os.cpu_count()} cores; "

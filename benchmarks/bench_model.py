@@ -57,6 +57,7 @@ from sim.roster import SERVING
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from idiomatic import IdiomaticModel  # noqa: E402
+from own_checkout import require_own_sim  # noqa: E402
 
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "historical.toml"
 MODEL_PER_KERNEL_TARGET = 1.5
@@ -364,6 +365,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--scenario", type=Path, default=SCENARIO, help="scenario file (default: scenarios/historical.toml)")
     args = parser.parse_args(argv)
+    require_own_sim("bench_model.py")
     if args.repeats < 1 or args.scale_repeats < 1:
         parser.error("--repeats and --scale-repeats must be at least 1")
     repeats = 1 if args.quick else args.repeats

@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from own_checkout import require_own_sim
 
 from sim.engine import Engine
 from sim.loader import load_scenario
@@ -45,6 +46,7 @@ def main() -> int:
     parser.add_argument("action", choices=["dump", "check"])
     parser.add_argument("file", type=Path)
     args = parser.parse_args()
+    require_own_sim("fingerprint.py")
     runs = {f"{path.stem}/{seed}": fingerprint(path, seed) for path in sorted(SCENARIOS.glob("*.toml")) for seed in SEEDS}
     if args.action == "dump":
         args.file.write_text(json.dumps(runs, indent=1) + "\n")

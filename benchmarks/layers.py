@@ -35,6 +35,7 @@ from sim.agents import Diplomat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_model import SCENARIO, spawned_seeds  # noqa: E402
+from own_checkout import require_own_sim  # noqa: E402
 
 
 def _with_hooks(scenario: sim.Scenario, seed: int, make: Callable[[int], object] | None) -> None:
@@ -81,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.seeds < 1:
         parser.error("--seeds must be at least 1")
+    require_own_sim("layers.py")
     scenario = sim.load_scenario(SCENARIO)
     *seeds, warm_up = spawned_seeds(scenario.seed, args.seeds + 1)
     variants = layers(scenario)
