@@ -43,6 +43,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -145,6 +146,17 @@ def count_events(variant: str, seeds: int, runs: int, simulate: bool) -> dict[st
     return counts
 
 
+def counts_per_run(count: Callable[[int], dict[str, int]], seeds: int) -> dict[str, float]:
+    """What one run adds to each of `count(runs)`'s counts.
+
+    `count(runs)` measures a fresh interpreter doing that many runs, warm-up
+    seed first; the counts of 1 + `seeds` runs minus those of the warm-up
+    alone, divided by `seeds`, leave out start-up, imports and first calls.
+    """
+    base, total = count(1), count(1 + seeds)
+    return {label: (total[label] - base[label]) / seeds for label in total}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--variants", nargs="+", choices=VARIANTS, default=["kernel", "model"], help="default: kernel model")
@@ -169,15 +181,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.calls:
         for variant in args.variants:
-            base, total = count_calls(variant, args.seeds, 1), count_calls(variant, args.seeds, 1 + args.seeds)
-            counts = ", ".join(f"{label} {(total[label] - base[label]) / args.seeds:,.0f}" for label in total)
+            calls = counts_per_run(lambda runs, variant=variant: count_calls(variant, args.seeds, runs), args.seeds)
+            counts = ", ".join(f"{label} {count:,.0f}" for label, count in calls.items())
             print(f"{variant:10s} per run: {counts} ({args.seeds} seed(s))", flush=True)
         return 0
     per_run = {}
     for variant in args.variants:
-        base = count_events(variant, args.seeds, 1, args.simulate)
-        total = count_events(variant, args.seeds, 1 + args.seeds, args.simulate)
-        events = {label: (total[label] - base[label]) / args.seeds for label in total}
+        events = counts_per_run(lambda runs, variant=variant: count_events(variant, args.seeds, runs, args.simulate), args.seeds)
         per_run[variant] = events["instructions"]
         others = "".join(f", {label} {count / 1e6:.2f}M" for label, count in events.items() if label != "instructions")
         millions = per_run[variant] / 1e6
