@@ -2,18 +2,21 @@
 
 Runs, in one process, the historical scenario through
 
-- the kernel: `sim.Engine(scenario, seed).populate().run()`, the rules over
-  numpy arrays with no agent objects;
-- the model: `sim.TurnoverModel(scenario, seed).run()`, the same engine plus a
-  Mesa `Diplomat` created and removed as people enter and leave
-  (both timings include reading the monthly stocks, which the engine
+- the kernel: `sim.Engine(scenario, seed, compiled=False).populate().run()`,
+  the pure-numpy reference implementation of the rules, with no agent objects;
+- the engine: `sim.Engine(scenario, seed).populate().run()`, the same rules
+  with their hot loops compiled (sim/compiled/), still without agents;
+- the model: `sim.TurnoverModel(scenario, seed).run()`, the compiled engine
+  plus a Mesa `Diplomat` created and removed as people enter and leave
+  (these timings include reading the monthly stocks, which the engine
   measures from the post spells when first read);
 - the idiomatic variant (benchmarks/idiomatic.py): one Python object per
   person with its own attributes and `step()`, `model.agents.shuffle_do("step")`.
 
 and prints seconds and the ratios model/kernel (target <= 1.5) and
 idiomatic/model (target >= 10), with the run totals side by side as a sanity
-check. Each ratio is the median of its seed-by-seed ratios (a seed's runs
+check. It also judges model/engine against the first target: what Mesa's
+agents add to the engine they wrap. Each ratio is the median of its seed-by-seed ratios (a seed's runs
 are back to back, while the machine's speed drifts between seeds: one
 seed's idiomatic/model moves between about 8 and 16), printed with the
 ratio of the median times. It is judged by the 95 % bootstrap interval of
@@ -146,6 +149,11 @@ def _with_stocks(engine: sim.Engine) -> sim.Engine:
 
 
 def run_kernel(scenario: sim.Scenario, seed: int, timing: Timing) -> None:
+    engine = _timed(timing, lambda: _with_stocks(sim.Engine(scenario, seed, compiled=False).populate().run()))
+    _record(timing, *_engine_outcome(engine))
+
+
+def run_engine(scenario: sim.Scenario, seed: int, timing: Timing) -> None:
     engine = _timed(timing, lambda: _with_stocks(sim.Engine(scenario, seed).populate().run()))
     _record(timing, *_engine_outcome(engine))
 
@@ -246,11 +254,12 @@ def _ratio_line(label: str, slower: Timing, faster: Timing, sense: str, target: 
 
 def historical_section(scenario: sim.Scenario, repeats: int) -> tuple[Timing, Timing, Timing]:
     *seeds, warm_up = spawned_seeds(scenario.seed, repeats + 1)
-    kernel, model, idiomatic = Timing(), Timing(), Timing()
-    for runner in (run_kernel, run_model, run_idiomatic):
+    kernel, engine, model, idiomatic = Timing(), Timing(), Timing(), Timing()
+    for runner in (run_kernel, run_engine, run_model, run_idiomatic):
         runner(scenario, warm_up, Timing())
     for seed in seeds:
         run_kernel(scenario, seed, kernel)
+        run_engine(scenario, seed, engine)
         run_model(scenario, seed, model)
         run_idiomatic(scenario, seed, idiomatic)
 
@@ -261,6 +270,7 @@ def historical_section(scenario: sim.Scenario, repeats: int) -> tuple[Timing, Ti
     print(f"{'variant':<32}{'CPU s: median (best)':>22}{'wall s':>8}{'serving start':>15}{'serving end':>13}{'people ever':>13}")
     for name, timing in (
         ("kernel   (sim.Engine, numpy)", kernel),
+        ("engine   (sim.Engine, compiled)", engine),
         ("model    (sim.TurnoverModel)", model),
         ("idiomatic (Mesa agent.step())", idiomatic),
     ):
@@ -273,6 +283,7 @@ def historical_section(scenario: sim.Scenario, repeats: int) -> tuple[Timing, Ti
     # so the verdicts use the median of the seed-by-seed ratios (steadier than the ratio of
     # the median times, which is printed alongside; benchmarks/README.md).
     _ratio_line("model / kernel    ", model, kernel, "<=", MODEL_PER_KERNEL_TARGET)
+    _ratio_line("model / engine    ", model, engine, "<=", MODEL_PER_KERNEL_TARGET)
     _ratio_line("idiomatic / model ", idiomatic, model, ">=", IDIOMATIC_PER_MODEL_TARGET)
     if kernel.median > UNSTEADY * kernel.best:
         # Slow phases of a shared machine slow the idiomatic loop more than the vectorised
@@ -284,11 +295,14 @@ def historical_section(scenario: sim.Scenario, repeats: int) -> tuple[Timing, Ti
     print(f"idiomatic / kernel = {idiomatic.median / kernel.median:6.2f}")
 
     print(f"\nSanity check: run totals, mean over the {repeats} seed(s)")
-    print(f"{'':<26}{'kernel':>10}{'model':>10}{'idiomatic':>11}")
+    print(f"{'':<26}{'kernel':>10}{'engine':>10}{'model':>10}{'idiomatic':>11}")
     for label, pick in TOTALS:
-        print(f"{label:<26}{kernel.mean_total(pick):>10.1f}{model.mean_total(pick):>10.1f}{idiomatic.mean_total(pick):>11.1f}")
-    same = all(a == b for a, b in zip(kernel.totals, model.totals, strict=True))
-    print(f"model and kernel totals identical seed by seed: {'yes' if same else 'NO'}")
+        print(
+            f"{label:<26}{kernel.mean_total(pick):>10.1f}{engine.mean_total(pick):>10.1f}"
+            f"{model.mean_total(pick):>10.1f}{idiomatic.mean_total(pick):>11.1f}"
+        )
+    same = all(a == b == c for a, b, c in zip(kernel.totals, engine.totals, model.totals, strict=True))
+    print(f"kernel, engine and model totals identical seed by seed: {'yes' if same else 'NO'}")
     print("(the idiomatic variant draws other random numbers: per seed its totals differ by a few per cent)")
     return kernel, model, idiomatic
 
@@ -301,7 +315,7 @@ def scaling_section(
     idiomatic_limit: float,
     reference: tuple[float, float] | None,
 ) -> None:
-    """Kernel and model (and, while affordable, the idiomatic variant) at larger institutions.
+    """Kernel, engine and model (and, while affordable, the idiomatic variant) at larger institutions.
 
     `reference` is (idiomatic seconds, serving agent-months) of the last measured
     idiomatic run: the next one is estimated in proportion to agent-months and
@@ -311,15 +325,17 @@ def scaling_section(
     print(f"\n== Scaling: departments and missions multiplied, {recruitment}; everything else as in the scenario")
     print(
         f"{'agents':>8}{'factor':>7}{'posts':>8}{'serving end':>12}{'people ever':>12}{'runs':>5}"
-        f"{'kernel CPU s':>17}{'model CPU s':>17}{'model/kernel':>13}{'idiom. CPU s':>13}{'idiom./model':>13}"
+        f"{'kernel CPU s':>17}{'engine CPU s':>17}{'model CPU s':>17}{'model/kernel':>13}{'model/engine':>13}"
+        f"{'idiom. CPU s':>13}{'idiom./model':>13}"
     )
     notes = []
     for size in sizes:
         scenario, factor = scaled_scenario(path, size, scale_recruitment)
         seeds = spawned_seeds(scenario.seed, repeats)
-        kernel, model, idiomatic = Timing(), Timing(), Timing()
+        kernel, engine, model, idiomatic = Timing(), Timing(), Timing(), Timing()
         for seed in seeds:
             run_kernel(scenario, seed, kernel)
+            run_engine(scenario, seed, engine)
             run_model(scenario, seed, model)
         if reference is None:
             idiomatic_cell, ratio_cell = "skipped", "-"
@@ -338,11 +354,11 @@ def scaling_section(
         print(
             f"{statistics.fmean(model.serving_start):>8.0f}{factor:>7}{sim.Engine(scenario).posts.count:>8}"
             f"{statistics.fmean(model.serving_end):>12.0f}{statistics.fmean(model.people):>12.0f}{len(seeds):>5}"
-            f"{_fmt_seconds(kernel):>17}{_fmt_seconds(model):>17}{model.median / kernel.median:>13.2f}"
-            f"{idiomatic_cell:>13}{ratio_cell:>13}"
+            f"{_fmt_seconds(kernel):>17}{_fmt_seconds(engine):>17}{_fmt_seconds(model):>17}"
+            f"{model.median / kernel.median:>13.2f}{model.median / engine.median:>13.2f}{idiomatic_cell:>13}{ratio_cell:>13}"
         )
-        if not all(a == b for a, b in zip(kernel.totals, model.totals, strict=True)):
-            notes.append(f"WARNING: model and kernel totals differ at {size:,} agents")
+        if not all(a == b == c for a, b, c in zip(kernel.totals, engine.totals, model.totals, strict=True)):
+            notes.append(f"WARNING: kernel, engine and model totals differ at {size:,} agents")
     for note in notes:
         print(note)
     print("(agents: serving at the start; CPU seconds, median (best) over the runs; idiomatic: one run, first seed)")

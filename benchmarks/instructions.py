@@ -8,15 +8,18 @@ speed changes. The number of instructions a run executes is deterministic
 timings cannot. The size of the environment moves the counts by about
 0.1 % (memory layout): compare versions from the same shell.
 
-    python benchmarks/instructions.py [--variants kernel model idiomatic] [--seeds N] [--simulate | --calls]
+    python benchmarks/instructions.py [--variants kernel engine model idiomatic] [--seeds N] [--simulate | --calls]
 
 Each variant runs in a fresh interpreter under
 `valgrind --tool=cachegrind --cache-sim=no` (with --simulate:
 `--cache-sim=yes --branch-sim=yes`), once with the warm-up seed alone
 and once with the warm-up seed and N more (spawned from the scenario's seed,
 as in bench_model.py); the difference divided by N is the count per run, so
-imports and set-up cancel out. Under valgrind a kernel or model run takes
-about 15 s, an idiomatic run about 3 minutes.
+imports and set-up cancel out (the compiled loops are compiled, or loaded
+from numba's cache, in the warm-up run). The variants are those of
+bench_model.py: the pure-numpy kernel, the compiled engine, the model and
+the idiomatic variant. Under valgrind a kernel or model run takes about
+15 s, an idiomatic run about 3 minutes.
 
 Instructions are not seconds: they leave out cache misses and branch
 mispredictions. `--simulate` also counts those with cachegrind's simple
@@ -47,7 +50,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-VARIANTS = ("kernel", "model", "idiomatic")
+VARIANTS = ("kernel", "engine", "model", "idiomatic")
 CHILD = """
 import sys
 sys.path[:0] = [{root!r}, {here!r}]
@@ -57,7 +60,8 @@ from idiomatic import IdiomaticModel
 scenario = sim.load_scenario(SCENARIO)
 *seeds, warm_up = spawned_seeds(scenario.seed, {seeds} + 1)
 run = {{
-    "kernel": lambda seed: sim.Engine(scenario, seed).populate().run().recorder.stocks,
+    "kernel": lambda seed: sim.Engine(scenario, seed, compiled=False).populate().run().recorder.stocks,
+    "engine": lambda seed: sim.Engine(scenario, seed).populate().run().recorder.stocks,
     "model": lambda seed: sim.TurnoverModel(scenario, seed).run().engine.recorder.stocks,
     "idiomatic": lambda seed: IdiomaticModel(scenario, seed).run(),
 }}[{variant!r}]
@@ -193,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
         millions = per_run[variant] / 1e6
         print(f"{variant:10s} {millions:10.1f} million instructions per run{others} ({args.seeds} seed(s))", flush=True)
     if "model" in per_run:
-        for other in ("kernel", "idiomatic"):
+        for other in ("kernel", "engine", "idiomatic"):
             if other in per_run:
                 print(f"{other} / model = {per_run[other] / per_run['model']:.2f} (instructions)")
     return 0

@@ -1,18 +1,20 @@
-"""What each layer between the kernel and the Mesa model costs, at the historical size.
+"""What each layer between the engine and the Mesa model costs, at the historical size.
 
 Runs, in one process and interleaved seed by seed (after one untimed warm-up
 of each), the historical scenario as
 
-- the kernel: `sim.Engine(scenario, seed).populate().run()`;
-- the kernel calling Python hooks on every entry and exit (a dict only);
-- the kernel creating a plain `mesa.Agent` per person who enters and
+- the pure-numpy kernel: `sim.Engine(scenario, seed, compiled=False).populate().run()`;
+- the engine: `sim.Engine(scenario, seed).populate().run()`, the rules with
+  their hot loops compiled, as the model runs them;
+- the engine calling Python hooks on every entry and exit (a dict only);
+- the engine creating a plain `mesa.Agent` per person who enters and
   removing it on exit, on a bare `mesa.Model`;
 - the same with `sim.Diplomat` agents;
 - `sim.TurnoverModel`, its months stepped by `model.engine.run()`;
 - `sim.TurnoverModel(...).run()`, its months through Mesa's `model.step()`;
 
 and prints CPU milliseconds (median over the seeds) and each layer's ratio
-to the kernel. Stocks are not read. Pin it to one CPU (`taskset -c 1`) on a
+to the engine, which every later layer wraps. Stocks are not read. Pin it to one CPU (`taskset -c 1`) on a
 shared machine; benchmarks/README.md has the results.
 
     python benchmarks/layers.py [--seeds N]
@@ -39,7 +41,7 @@ from own_checkout import require_own_sim  # noqa: E402
 
 
 def _with_hooks(scenario: sim.Scenario, seed: int, make: Callable[[int], object] | None) -> None:
-    """Run the kernel, keeping `make(slot)` for each person in service (or the slot itself if `make` is None)."""
+    """Run the engine, keeping `make(slot)` for each person in service (or the slot itself if `make` is None)."""
     held: dict[int, object] = {}
 
     def enter(slots: np.ndarray) -> None:
@@ -56,7 +58,7 @@ def _with_hooks(scenario: sim.Scenario, seed: int, make: Callable[[int], object]
 
 
 def layers(scenario: sim.Scenario) -> dict[str, Callable[[int], object]]:
-    """The variants, from the bare kernel to the Mesa model, by label."""
+    """The variants, from the pure-numpy kernel to the Mesa model, by label."""
 
     def plain_agents(seed: int) -> None:
         model = mesa.Model(rng=seed)
@@ -67,10 +69,11 @@ def layers(scenario: sim.Scenario) -> dict[str, Callable[[int], object]]:
         _with_hooks(scenario, seed, lambda slot: Diplomat(model, slot))
 
     return {
-        "kernel": lambda seed: sim.Engine(scenario, seed).populate().run(),
-        "kernel + Python hooks (dict only)": lambda seed: _with_hooks(scenario, seed, None),
-        "kernel + a plain mesa.Agent per person": plain_agents,
-        "kernel + a Diplomat per person": diplomats,
+        "pure-numpy kernel (compiled=False)": lambda seed: sim.Engine(scenario, seed, compiled=False).populate().run(),
+        "engine (compiled)": lambda seed: sim.Engine(scenario, seed).populate().run(),
+        "engine + Python hooks (dict only)": lambda seed: _with_hooks(scenario, seed, None),
+        "engine + a plain mesa.Agent per person": plain_agents,
+        "engine + a Diplomat per person": diplomats,
         "TurnoverModel, stepped by engine.run()": lambda seed: sim.TurnoverModel(scenario, seed).engine.run(),
         "TurnoverModel.run() (Mesa's step)": lambda seed: sim.TurnoverModel(scenario, seed).run(),
     }
@@ -94,11 +97,11 @@ def main(argv: list[str] | None = None) -> int:
             start = time.process_time()
             run(seed)
             times[label].append(time.process_time() - start)
-    kernel = statistics.median(times["kernel"])
+    engine = statistics.median(times["engine (compiled)"])
     print(f"CPU ms a historical run, median over {len(seeds)} seeds (stocks not read)")
     for label, seconds in times.items():
         median = statistics.median(seconds)
-        print(f"{label:42s} {median * 1000:7.1f}   x{median / kernel:.2f}")
+        print(f"{label:42s} {median * 1000:7.1f}   x{median / engine:.2f}")
     return 0
 
 

@@ -43,6 +43,9 @@ class Engine:
         seed: the run's seed (an int or a SeedSequence); defaults to the scenario's.
         on_enter: called with the slots of people who enter service.
         on_exit: called with the slots of people who leave service.
+        compiled: run the hot loops of the rules compiled (sim/compiled/, the
+            default); False runs the pure-numpy reference implementation of
+            the same rules, which gives identical results more slowly.
     """
 
     def __init__(
@@ -51,8 +54,10 @@ class Engine:
         seed: int | np.random.SeedSequence | None = None,
         on_enter: SlotsHook | None = None,
         on_exit: SlotsHook | None = None,
+        compiled: bool = True,
     ) -> None:
         self.scenario = scenario
+        self.compiled = compiled
         self.seed = scenario.seed if seed is None else seed
         self.streams = RandomStreams(self.seed)
         self.on_enter = on_enter
@@ -162,13 +167,21 @@ class Engine:
             roster.highest_rank[slots] = rank
             roster.first_rank[slots] = rank
             roster.posts_held[slots] = 1  # newcomers: their first post
+        self._record_assignment(slots, posts, month)
+        return vacated
+
+    def record_promotions(self, slots: np.ndarray, posts: np.ndarray, month: int) -> None:
+        """Count and record promotions whose state changes were already made (by sim/compiled/promotion.py)."""
+        self.count("promotions", len(slots))
+        self._record_assignment(slots, posts, month)
+
+    def _record_assignment(self, slots: np.ndarray, posts: np.ndarray, month: np.ndarray | int) -> None:
         if isinstance(month, (int, np.integer)):
             months = np.empty(len(slots), dtype=np.int32)
             months.fill(month)
         else:
             months = np.array(month, dtype=np.int32)
         self.post_history.append((slots.copy(), posts.copy(), months))
-        return vacated
 
     def leave_service(self, slots: np.ndarray, month: int, reason: int, status: int) -> None:
         """People leave the commissariat: their posts fall vacant."""

@@ -46,7 +46,7 @@ def _cohort_by_year() -> np.ndarray:
     return table
 
 
-_COHORT_BY_YEAR = _cohort_by_year()  # a constant lookup table, indexed by party-join year (0: never)
+COHORT_BY_YEAR = _cohort_by_year()  # a constant lookup table, indexed by party-join year (0: never)
 
 
 def party_cohort(party_year: np.ndarray, as_of_year: int | None = None) -> np.ndarray:
@@ -55,7 +55,7 @@ def party_cohort(party_year: np.ndarray, as_of_year: int | None = None) -> np.nd
     With `as_of_year`, people who join only after that year count as non-party.
     """
     year = np.asarray(party_year)
-    cohort = _COHORT_BY_YEAR[year]
+    cohort = COHORT_BY_YEAR[year]
     if as_of_year is not None:
         cohort = np.where(year > as_of_year, np.int8(NO_PARTY), cohort)
     return cohort

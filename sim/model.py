@@ -29,9 +29,12 @@ class TurnoverModel(mesa.Model):
     Args:
         scenario: a validated scenario (see `sim.load_scenario`).
         seed: the run's seed; defaults to the scenario's `seed`.
+        compiled: False runs the pure-numpy reference implementation of the
+            rules instead of their compiled loops (same results, slower; see
+            `sim.Engine`).
     """
 
-    def __init__(self, scenario: Scenario, seed: int | np.random.SeedSequence | None = None) -> None:
+    def __init__(self, scenario: Scenario, seed: int | np.random.SeedSequence | None = None, compiled: bool = True) -> None:
         run_seed = scenario.seed if seed is None else seed
         # Mesa's own generator is derived from the run seed; the rules use the
         # engine's named streams only.
@@ -39,7 +42,7 @@ class TurnoverModel(mesa.Model):
         super().__init__(rng=mesa_seed)
         self.scenario_config = scenario
         self._agents_by_slot: dict[int, Diplomat] = {}
-        self.engine = Engine(scenario, run_seed, on_enter=self._enter, on_exit=self._exit)
+        self.engine = Engine(scenario, run_seed, on_enter=self._enter, on_exit=self._exit, compiled=compiled)
         self.engine.populate()
 
     def _enter(self, slots: np.ndarray) -> None:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.categories import DEFECTED, DIED, RETIRED, TRANSFERRED_OUT
+from sim.compiled import attrition_month
 from sim.roster import GONE, LEFT, SERVING
 
 if TYPE_CHECKING:
@@ -57,6 +58,9 @@ class AttritionRule:
         """Apply one month of ordinary attrition to the serving and the followed."""
         roster = engine.roster
         draw = engine.streams.uniforms("attrition", month, roster.size)[0]
+        if engine.compiled:
+            self._compiled(engine, draw, month)
+            return
         # Only draws under the bound can mean an event: work out the hazards of
         # those few. Everyone else's outcome is "nothing happens" either way.
         maybe = (draw < self._bound(engine, month)).nonzero()[0]
@@ -66,6 +70,26 @@ class AttritionRule:
         if len(followed):
             dies = draw[followed] < -np.expm1(-death_hazard(engine, followed, month) / 12.0)
             engine.record_later_fate(followed[dies], month, "died")
+
+    def _compiled(self, engine: Engine, draw: np.ndarray, month: int) -> None:
+        """`apply` with the per-person work in one compiled loop (sim/compiled/attrition.py)."""
+        roster, config = engine.roster, self.config
+        leavers, causes, dying = attrition_month(
+            draw,
+            self._bound(engine, month),
+            roster.status,
+            roster.birth,
+            roster.abroad,
+            month,
+            config.mortality.log_baseline,
+            config.mortality.age_slope,
+            12 * config.retirement_age,
+            config.retirement_rate,
+            config.transfer_out_rate,
+            config.defection_rate_abroad,
+        )
+        self._leave(engine, leavers, causes, month)
+        engine.record_later_fate(dying, month, "died")
 
     def _serving(self, engine: Engine, serving: np.ndarray, draw: np.ndarray, month: int) -> None:
         """Those in service whose draw is low enough to leave: who leaves, and why."""
@@ -86,6 +110,11 @@ class AttritionRule:
         to_retirement = to_death + retirement[happens]
         to_transfer = to_retirement + config.transfer_out_rate
         cause = (pick >= to_death).astype(np.int8) + (pick >= to_retirement) + (pick >= to_transfer)
-        for code in sorted(set(cause.tolist())):  # the causes that occur, in the order of _CAUSES
+        self._leave(engine, leavers, cause, month)
+
+    @staticmethod
+    def _leave(engine: Engine, leavers: np.ndarray, cause: np.ndarray, month: int) -> None:
+        """Take the leavers out of service, cause by cause in the order of _CAUSES."""
+        for code in sorted(set(cause.tolist())):
             reason, status = _CAUSES[code]
             engine.leave_service(leavers[cause == code], month, reason, status)

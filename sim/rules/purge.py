@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.categories import DEFECTED, DISMISSED, PURGED
-from sim.generations import party_cohort
+from sim.compiled import purge_month
+from sim.generations import COHORT_BY_YEAR, party_cohort
 from sim.profiles import categories_from_uniform
 from sim.roster import GONE, LEFT, SERVING
 
@@ -75,7 +76,35 @@ class PurgeRule:
         roster = engine.roster
         event_draw, cause_draw, outcome_draw = engine.streams.uniforms("purge", month, roster.size, 3)
         recall_draw = engine.streams.uniforms("recall", month, roster.size)[0]
+        if engine.compiled:
+            dismissed, arrested, defects, caught = self._compiled(engine, month, event_draw, cause_draw, recall_draw)
+        else:
+            dismissed, arrested, defects = self._hits(engine, month, event_draw, cause_draw, recall_draw)
+            caught = None
 
+        abroad = roster.abroad[arrested]
+        purged_posts = roster.post[arrested[~defects]]
+        roster.recalled[arrested[abroad]] = True
+        engine.count("recalls", np.count_nonzero(abroad))
+        engine.leave_service(dismissed, month, DISMISSED, LEFT)
+        engine.leave_service(arrested[defects], month, DEFECTED, GONE)
+        victims = arrested[~defects]
+        roster.purge_outcome[victims] = 1 + categories_from_uniform(outcome_draw[victims], self.config.outcomes)
+        engine.leave_service(victims, month, PURGED, GONE)
+        self._raise_association(engine, purged_posts, month)
+
+        if intensity == 0.0:
+            return
+        if caught is None:
+            caught = self._caught(engine, month, event_draw)
+        roster.purge_outcome[caught] = 1 + categories_from_uniform(outcome_draw[caught], self.config.outcomes)
+        engine.record_later_fate(caught, month, "purged")
+
+    def _hits(
+        self, engine: Engine, month: int, event_draw: np.ndarray, cause_draw: np.ndarray, recall_draw: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The serving people dismissed in the wave, those arrested, and which of the arrested defect on recall."""
+        roster = engine.roster
         serving = roster.with_status(SERVING)
         purge_h = self.hazard(engine, serving, month)
         wave_h = self.wave_hazard(engine, serving, month)
@@ -85,28 +114,51 @@ class PurgeRule:
         by_wave = cause_draw[hit_slots] * total[hit] < wave_h[hit]
         dismissed = by_wave & (recall_draw[hit_slots] < self.config.hq_wave_dismissal_share)
         arrested = hit_slots[~dismissed]
-        abroad = roster.abroad[arrested]
-        defects = abroad & (recall_draw[arrested] < self.config.recall_defection_probability)
+        defects = roster.abroad[arrested] & (recall_draw[arrested] < self.config.recall_defection_probability)
+        return hit_slots[dismissed], arrested, defects
 
-        purged_posts = roster.post[arrested[~defects]]
-        roster.recalled[arrested[abroad]] = True
-        engine.count("recalls", np.count_nonzero(abroad))
-        engine.leave_service(hit_slots[dismissed], month, DISMISSED, LEFT)
-        engine.leave_service(arrested[defects], month, DEFECTED, GONE)
-        victims = arrested[~defects]
-        roster.purge_outcome[victims] = 1 + categories_from_uniform(outcome_draw[victims], self.config.outcomes)
-        engine.leave_service(victims, month, PURGED, GONE)
-        self._raise_association(engine, purged_posts, month)
-
-        if intensity == 0.0:
-            return
+    def _caught(self, engine: Engine, month: int, event_draw: np.ndarray) -> np.ndarray:
+        """The followed people (left in an earlier month) whom the purge reaches this month."""
+        roster = engine.roster
         followed = roster.with_status(LEFT)
         followed = followed[roster.exit[followed] < month]
         cohort = party_cohort(roster.party_year[followed], as_of_year=month // 12)
-        followed_h = intensity * self.left_service * self.party[cohort] * self.nationality[roster.nationality[followed]]
-        caught = followed[event_draw[followed] < -np.expm1(-followed_h / 12.0)]
-        roster.purge_outcome[caught] = 1 + categories_from_uniform(outcome_draw[caught], self.config.outcomes)
-        engine.record_later_fate(caught, month, "purged")
+        followed_h = (
+            self.intensity.at(month) * self.left_service * self.party[cohort] * self.nationality[roster.nationality[followed]]
+        )
+        return followed[event_draw[followed] < -np.expm1(-followed_h / 12.0)]
+
+    def _compiled(
+        self, engine: Engine, month: int, event_draw: np.ndarray, cause_draw: np.ndarray, recall_draw: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """`_hits` and `_caught` in one compiled loop (sim/compiled/purge.py), before any state changes."""
+        roster, config = engine.roster, self.config
+        return purge_month(
+            event_draw,
+            cause_draw,
+            recall_draw,
+            month,
+            self.intensity.at(month),
+            self.hq_wave.at(month),
+            -1 if self.wave_start is None else self.wave_start,
+            config.hq_wave_dismissal_share,
+            config.recall_defection_probability,
+            self.rank,
+            self.party,
+            self.posting,
+            self.nationality,
+            self.association.multiplier,
+            self.left_service,
+            COHORT_BY_YEAR,
+            roster.status,
+            roster.rank,
+            roster.party_year,
+            roster.abroad,
+            roster.nationality,
+            roster.associated_until,
+            roster.entry,
+            roster.exit,
+        )
 
     def _raise_association(self, engine: Engine, purged_posts: np.ndarray, month: int) -> None:
         """Raise the risk of those serving under a superior purged this month."""

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.categories import JUNIOR, RANKS
+from sim.compiled import promote_month
 from sim.posts import NO_ONE
 from sim.streams import RECRUITS_PER_BLOCK
 
@@ -54,6 +55,9 @@ class ReplacementRule:
             return  # nothing to offer; promotions below only follow one above
         offer_draw, order_draw, entry_draw = engine.streams.uniforms("promotion", month, posts.count, 3)
         probability = self.promotion_probability.at(month)
+        if engine.compiled:
+            self._promote_compiled(engine, month, open_posts, offer_draw, order_draw, entry_draw, probability)
+            return
         open_rank = posts.rank[open_posts]
         vacated = open_posts[:0]  # posts left by those promoted from the rank being worked
         for rank in range(len(RANKS)):
@@ -76,6 +80,49 @@ class ReplacementRule:
                         vacated = engine.assign(candidates[:count], vacant[offered[:count]], month, promotion=True)
                         opened[offered[:count]] = False
             posts.queued_since[vacant[opened]] = month
+
+    def _promote_compiled(
+        self,
+        engine: Engine,
+        month: int,
+        open_posts: np.ndarray,
+        offer_draw: np.ndarray,
+        order_draw: np.ndarray,
+        entry_draw: np.ndarray,
+        probability: float,
+    ) -> None:
+        """`_promote` with the chains worked in one compiled loop (sim/compiled/promotion.py)."""
+        posts, roster = engine.posts, engine.roster
+        # Fetching the row when no candidate is sought changes no draw: a slot's uniform depends only on the month.
+        tie_draw = engine.streams.uniforms("promotion_order", month, roster.size)[0]
+        promoted, new_posts, offsets = promote_month(
+            open_posts,
+            offer_draw,
+            order_draw,
+            entry_draw,
+            tie_draw,
+            probability,
+            np.array([schedule.at(month) for schedule in self.outside_entry]),
+            month,
+            self.config.min_months_in_rank,
+            self.config.promotion_order == "seniority",
+            posts.rank,
+            posts.unit,
+            posts.abroad,
+            posts.holder,
+            posts.queued_since,
+            roster.post,
+            roster.rank,
+            roster.rank_since,
+            roster.unit,
+            roster.abroad,
+            roster.highest_rank,
+            roster.posts_held,
+            roster.entry,
+        )
+        for start, end in zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True):
+            if end > start:  # one assignment a rank, as `Engine.assign` records it
+                engine.record_promotions(promoted[start:end], new_posts[start:end], month)
 
     def _candidates(self, engine: Engine, rank: int, month: int) -> np.ndarray:
         """Those eligible for promotion from `rank`, in the order they are taken."""
