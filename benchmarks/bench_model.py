@@ -283,8 +283,9 @@ def historical_section(scenario: sim.Scenario, repeats: int) -> tuple[Timing, Ti
     # so the verdicts use the median of the seed-by-seed ratios (steadier than the ratio of
     # the median times, which is printed alongside; benchmarks/README.md).
     _ratio_line("model / kernel    ", model, kernel, "<=", MODEL_PER_KERNEL_TARGET)
-    _ratio_line("model / engine    ", model, engine, "<=", MODEL_PER_KERNEL_TARGET)
     _ratio_line("idiomatic / model ", idiomatic, model, ">=", IDIOMATIC_PER_MODEL_TARGET)
+    # Stricter than the first target: against the same compiled engine, this is what Mesa adds alone.
+    _ratio_line("model / engine    ", model, engine, "<=", MODEL_PER_KERNEL_TARGET)
     if kernel.median > UNSTEADY * kernel.best:
         # Slow phases of a shared machine slow the idiomatic loop more than the vectorised
         # model, which raises idiomatic/model (benchmarks/README.md, "Correction, same day").

@@ -1,7 +1,11 @@
-"""Fingerprint every output of the kernel, to show that a speed change leaves results identical.
+"""Fingerprint every output of the engine, to show that a speed change leaves results identical.
 
     python benchmarks/fingerprint.py dump ref.json    # before the change
     python benchmarks/fingerprint.py check ref.json   # after it: exit 1 if any run differs
+
+The engine runs its compiled loops (sim/compiled/); `--reference` runs the
+pure-numpy rules instead (`Engine(compiled=False)`), for a change to those.
+Both give the same fingerprints (tests/test_compiled.py checks the outputs).
 
 A fingerprint is a SHA-256 over a run's monthly stocks and flows, every
 roster field of every person and the post history, for each shipped
@@ -28,8 +32,8 @@ SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 SEEDS = range(4)
 
 
-def fingerprint(scenario: Path, seed: int) -> str:
-    engine = Engine(load_scenario(scenario), seed).populate().run()
+def fingerprint(scenario: Path, seed: int, compiled: bool = True) -> str:
+    engine = Engine(load_scenario(scenario), seed, compiled=compiled).populate().run()
     digest = hashlib.sha256()
     digest.update(np.asarray(engine.recorder.stocks, dtype=float).tobytes())
     digest.update(np.asarray(engine.recorder.flows, dtype=float).tobytes())
@@ -45,9 +49,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("action", choices=["dump", "check"])
     parser.add_argument("file", type=Path)
+    parser.add_argument("--reference", action="store_true", help="run the pure-numpy rules (Engine(compiled=False))")
     args = parser.parse_args()
     require_own_sim("fingerprint.py")
-    runs = {f"{path.stem}/{seed}": fingerprint(path, seed) for path in sorted(SCENARIOS.glob("*.toml")) for seed in SEEDS}
+    paths = sorted(SCENARIOS.glob("*.toml"))
+    runs = {f"{path.stem}/{seed}": fingerprint(path, seed, not args.reference) for path in paths for seed in SEEDS}
     if args.action == "dump":
         args.file.write_text(json.dumps(runs, indent=1) + "\n")
         print(f"{len(runs)} runs fingerprinted into {args.file}")

@@ -2,8 +2,10 @@
 
 `Engine` owns the state (posts, roster, random streams) and runs the
 submodels in a fixed order each month. `TurnoverModel` (sim/model.py) wraps
-it in a Mesa model; used alone it is the pure-numpy reference kernel that
-the benchmark compares the Mesa model with.
+it in a Mesa model. Used alone, with `compiled=False`, it is the
+pure-numpy reference kernel that the benchmark compares the Mesa model
+with; by default the hot loops of the rules run compiled (sim/compiled/),
+with identical results.
 
 Order within a month: record the stocks on the first of the month; ordinary
 attrition; the purge; the planned transition; promotions and recruitment;
