@@ -16,10 +16,10 @@ Runs, in one process, the historical scenario through
 and prints seconds and the ratios model/kernel (target <= 1.5) and
 idiomatic/model (target >= 10), with the run totals side by side as a sanity
 check. It also judges model/engine against the first target: what Mesa's
-agents add to the engine they wrap. Each ratio is the median of its seed-by-seed ratios (a seed's runs
-are back to back, while the machine's speed drifts between seeds: one
-seed's idiomatic/model moves between about 8 and 16), printed with the
-ratio of the median times. It is judged by the 95 % bootstrap interval of
+agents add to the engine they wrap. Each ratio is the median of its
+seed-by-seed ratios (a seed's runs are back to back, while the machine's
+speed drifts between seeds: one seed's idiomatic/model moves between about
+8 and 16), printed with the ratio of the median times. It is judged by the 95 % bootstrap interval of
 that median: met or MISSED when the whole interval is on one side of the
 target, UNDECIDED when the interval holds it. Then it
 scales the institution (more HQ departments and missions, in the

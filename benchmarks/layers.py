@@ -14,8 +14,9 @@ of each), the historical scenario as
 - `sim.TurnoverModel(...).run()`, its months through Mesa's `model.step()`;
 
 and prints CPU milliseconds (median over the seeds) and each layer's ratio
-to the engine, which every later layer wraps. Stocks are not read. Pin it to one CPU (`taskset -c 1`) on a
-shared machine; benchmarks/README.md has the results.
+to the engine, which every later layer wraps. Stocks are not read. Pin it
+to one CPU (`taskset -c 1`) on a shared machine; benchmarks/README.md has
+the results.
 
     python benchmarks/layers.py [--seeds N]
 """
