@@ -148,14 +148,13 @@ def _with_stocks(engine: sim.Engine) -> sim.Engine:
     return engine
 
 
+def run_engine(scenario: sim.Scenario, seed: int, timing: Timing, compiled: bool = True) -> None:
+    engine = _timed(timing, lambda: _with_stocks(sim.Engine(scenario, seed, compiled=compiled).populate().run()))
+    _record(timing, *_engine_outcome(engine))
+
+
 def run_kernel(scenario: sim.Scenario, seed: int, timing: Timing) -> None:
-    engine = _timed(timing, lambda: _with_stocks(sim.Engine(scenario, seed, compiled=False).populate().run()))
-    _record(timing, *_engine_outcome(engine))
-
-
-def run_engine(scenario: sim.Scenario, seed: int, timing: Timing) -> None:
-    engine = _timed(timing, lambda: _with_stocks(sim.Engine(scenario, seed).populate().run()))
-    _record(timing, *_engine_outcome(engine))
+    run_engine(scenario, seed, timing, compiled=False)
 
 
 def run_model(scenario: sim.Scenario, seed: int, timing: Timing) -> None:

@@ -163,7 +163,9 @@ def counts_per_run(count: Callable[[int], dict[str, int]], seeds: int) -> dict[s
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--variants", nargs="+", choices=VARIANTS, default=["kernel", "model"], help="default: kernel model")
+    parser.add_argument(
+        "--variants", nargs="+", choices=VARIANTS, default=["engine", "model"], help="default: engine model (what the model runs)"
+    )
     parser.add_argument("--seeds", type=int, default=2, help="measured runs per variant (default 2)")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument(
