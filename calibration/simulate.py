@@ -5,14 +5,14 @@ replicate draws only from its own seed, and results are put back in
 replicate order, so the same seed gives the same ensemble whatever the
 number of workers. The pool uses the "forkserver" start method: not "fork"
 (forking a process that runs threads can deadlock, and Python 3.12 warns),
-not "spawn" (every worker would re-import everything for each pool).
+not "spawn" (every worker would re-import everything for each pool). The
+workers exit as soon as this process is gone, even by kill -9 (sim.workers).
 """
 
 from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -24,6 +24,7 @@ from sim.config import Historian, Scenario
 from sim.engine import Engine
 from sim.loader import ConfigError
 from sim.records import biographies
+from sim.workers import process_pool
 
 START_METHOD = "forkserver"
 
@@ -84,7 +85,7 @@ def simulate_many(
                 progress(len(rows))
     else:
         context = multiprocessing.get_context(START_METHOD)
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with process_pool(workers, context) as pool:
             for result in pool.map(_batch, batches, [list(targets)] * len(batches)):
                 rows.extend(result)
                 if progress:

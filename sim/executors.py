@@ -12,7 +12,8 @@ random numbers come only from its own spawned SeedSequence.
   Not "spawn" (what mesa.batch_run switches to): every worker re-imports
   everything. The forkserver is started once with the model's modules
   preloaded, so each worker is a cheap fork of a clean, single-threaded
-  process that already has numpy, pandas and `sim` imported.
+  process that already has numpy, pandas and `sim` imported. Its workers
+  exit as soon as this process is gone, even by kill -9 (sim.workers).
   One replicate per task: a task costs well under a millisecond of pool
   overhead against ~0.5 s of simulation, and each replicate is written as
   soon as it finishes. Workers write their replicate directories themselves
@@ -29,10 +30,11 @@ import math
 import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from typing import Self
 
 from sim.replicate import ReplicateResult, Task, simulate_batch
+from sim.workers import process_pool
 
 PRELOAD = ["sim.replicate", "sim.engine", "sim.records", "sim.outcomes", "pandas", "pyarrow.parquet"]
 START_METHOD = "forkserver"
@@ -90,7 +92,7 @@ class LocalPool(Executor):
         self.workers = jobs or default_jobs()
         context = multiprocessing.get_context(START_METHOD)
         context.set_forkserver_preload(PRELOAD)
-        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        self._pool = process_pool(self.workers, context)
 
     def run(self, tasks: Sequence[Task]) -> Iterator[ReplicateResult]:
         """Yield results as replicates finish.
