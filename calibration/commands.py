@@ -1,10 +1,15 @@
 """The `cadres calibrate` and `cadres validate` subcommands.
 
-    cadres calibrate SCENARIO [--quick] [--workers N] [--out DIR] [--fresh] [--seed N] [--no-write]
+    cadres calibrate SCENARIO [--quick] [--workers N] [--out DIR] [--fresh] [--replace] [--seed N] [--no-write]
     cadres validate SCENARIO [--json] [--replicates N] [--workers N] [--seed N]
 
 Bad input raises `sim.loader.ConfigError`; the CLI prints it on one line
 and exits with code 2. `validate` exits 0 whether or not the targets fit.
+Where a calibration writes, and what it never overwrites, is
+`calibration/outputs.py`.
+
+`sim/cli.py` imports this module to build `--help`: pyabc, matplotlib and
+the model's machinery are imported by the commands that use them.
 """
 
 from __future__ import annotations
@@ -16,20 +21,19 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pyabc
-from tqdm import tqdm
-
-from calibration.abc import check_shared_history, run_abc
+from calibration.outputs import atomic_write_text, open_checkpoint, output_directory, swap, write_back_path
 from calibration.parameters import CalibrationProblem
-from calibration.posterior import effective_sample_sizes, fit_table, posterior_samples, predictive, summarize
-from calibration.report import calibrated_scenario_text, fit_figure, fit_json, format_fit, write_report
-from calibration.simulate import ensemble, historian_of
-from calibration.targets import Target, load_targets
-from sim.config import AbcSettings, Scenario
+from sim.config import AbcSettings, CalibrationSpec, Scenario
 from sim.loader import ConfigError, load_scenario
+from sim.locks import output_lock
 
-POSTERIORS = Path(__file__).with_name("posteriors")
+if TYPE_CHECKING:
+    from tqdm import tqdm
+
+    from calibration.targets import Target
+
 DEFAULT_HORIZON = "1939-12"  # every F1-F4 target is measured by the end of 1939
 QUICK = {
     "population_size": 12,
@@ -60,12 +64,32 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `calibrate` and `validate` to the `cadres` command."""
     calibrate = subparsers.add_parser("calibrate", help="infer the free parameters of a scenario by ABC-SMC (pyabc)")
     calibrate.add_argument("scenario", type=Path, help="scenario file with a [calibration] section (priors)")
-    calibrate.add_argument("--quick", action="store_true", help="a tiny budget for tests and demos (not a real calibration)")
+    calibrate.add_argument(
+        "--quick",
+        action="store_true",
+        help="a tiny budget for tests and demos (not a real calibration): writes to runs/calibration/NAME-quick unless "
+        "--out is given, never under calibration/posteriors, and never writes the calibrated scenario file",
+    )
     calibrate.add_argument("--workers", type=_positive, default=None, help="processes (default: all cores)")
-    calibrate.add_argument("--out", type=Path, default=None, help="output directory (default: calibration/posteriors/NAME)")
-    calibrate.add_argument("--fresh", action="store_true", help="discard the checkpoint database and start over")
+    calibrate.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="output directory: new, empty or a calibration's (default: calibration/posteriors/NAME)",
+    )
+    calibrate.add_argument(
+        "--fresh", action="store_true", help="discard an unfinished checkpoint and start over (a finished one is kept)"
+    )
+    calibrate.add_argument(
+        "--replace",
+        action="store_true",
+        help="compute a new calibration beside a finished one (in .NAME.next, continued if interrupted) and replace "
+        "(delete) the old one only once the new one is complete",
+    )
     calibrate.add_argument("--seed", type=int, default=None, help="seed of the inference (default: the scenario's)")
-    calibrate.add_argument("--no-write", action="store_true", help="do not write the calibrated scenario file")
+    calibrate.add_argument(
+        "--no-write", action="store_true", help="do not write the calibrated scenario file (calibration.write_to)"
+    )
     calibrate.add_argument(
         "--max-minutes", type=float, default=None, help="wall-time budget of this call (default: calibration.abc.max_minutes)"
     )
@@ -91,6 +115,8 @@ def _settings(scenario: Scenario) -> AbcSettings:
 
 
 def _targets(scenario: Scenario, path: Path, override: Path | None) -> list[Target]:
+    from calibration.targets import load_targets
+
     if override is not None:
         return load_targets(override)
     if scenario.calibration is not None and scenario.calibration.targets is not None:
@@ -99,11 +125,17 @@ def _targets(scenario: Scenario, path: Path, override: Path | None) -> list[Targ
 
 
 def _bar(total: int, label: str) -> tqdm:
+    from tqdm import tqdm
+
     return tqdm(total=total, desc=label, unit="run", file=sys.stderr, leave=False)
 
 
 def validate_command(args: argparse.Namespace) -> int:
     """Run the scenario's ensemble and print the fit to every target."""
+    from calibration.posterior import fit_table
+    from calibration.report import fit_json, format_fit
+    from calibration.simulate import ensemble, historian_of
+
     probe = load_scenario(args.scenario)
     settings = _settings(probe)
     scenario = load_scenario(args.scenario, overrides={"time": {"end": settings.horizon}})
@@ -138,94 +170,72 @@ def _fingerprint(problem: CalibrationProblem, targets: list[Target], settings: A
     return hashlib.sha256(json.dumps(plain, sort_keys=True).encode()).hexdigest()
 
 
-class Checkpoint:
-    """The pyabc database of a calibration and a stamp saying whose it is and whether it finished."""
-
-    def __init__(self, out: Path, fingerprint: str, fresh: bool) -> None:
-        self.database, self.stamp, self.fingerprint = out / "abc.db", out / "checkpoint.json", fingerprint
-        if fresh:
-            self.database.unlink(missing_ok=True)
-            self.stamp.unlink(missing_ok=True)
-        recorded = json.loads(self.stamp.read_text()) if self.stamp.exists() else {}
-        if self.database.exists() and recorded.get("fingerprint") != fingerprint:
-            raise ConfigError(
-                self.database,
-                "",
-                "expected a checkpoint of this scenario, priors and targets; it holds another calibration (use --fresh)",
-            )
-        self.complete = self.database.exists() and bool(recorded.get("complete"))
-        out.mkdir(parents=True, exist_ok=True)
-        self._write(self.complete)
-
-    def _write(self, complete: bool) -> None:
-        self.stamp.write_text(json.dumps({"fingerprint": self.fingerprint, "complete": complete}) + "\n")
-
-    def finish(self) -> None:
-        """Mark the inference finished: later calls report it instead of extending it."""
-        self.complete = True
-        self._write(True)
-
-
-def calibrate_command(args: argparse.Namespace) -> int:
-    """Infer the free parameters, write the posterior, the fit report and the calibrated scenario."""
-    started = time.monotonic()
-    probe = load_scenario(args.scenario)
-    spec = probe.calibration
+def _spec(scenario: Scenario, path: Path) -> CalibrationSpec:
+    """The scenario's [calibration], checked to have what `calibrate` needs."""
+    spec = scenario.calibration
     if spec is None or not spec.priors:
         raise ConfigError(
-            args.scenario, "calibration.priors", "expected at least one prior ([calibration.priors.NAME] with low, high, keys)"
+            path, "calibration.priors", "expected at least one prior ([calibration.priors.NAME] with low, high, keys)"
         )
     if spec.write_to is not None and spec.write_extends is None:
         raise ConfigError(
-            args.scenario, "calibration.write_extends", "expected the file the calibrated scenario extends, next to write_to"
+            path, "calibration.write_extends", "expected the file the calibrated scenario extends, next to write_to"
         )
-    settings = spec.abc.model_copy(update=QUICK) if args.quick else spec.abc
+    return spec
+
+
+def _budget(settings: AbcSettings, args: argparse.Namespace) -> AbcSettings:
+    """The scenario's ABC settings, with --quick's tiny budget and the limits given on the command line."""
+    settings = settings.model_copy(update=QUICK) if args.quick else settings
     budget = {"max_minutes": args.max_minutes, "max_simulations": args.max_simulations}
-    settings = settings.model_copy(update={key: value for key, value in budget.items() if value is not None})
+    return settings.model_copy(update={key: value for key, value in budget.items() if value is not None})
+
+
+def calibrate_command(args: argparse.Namespace) -> int:
+    """Infer the free parameters, write the posterior, the fit report and (not with --quick) the calibrated scenario."""
+    started = time.monotonic()
+    probe = load_scenario(args.scenario)
+    spec = _spec(probe, args.scenario)
+    write_back = spec.write_to is not None and not (args.quick or args.no_write)
+    if spec.write_to is not None:  # before anything runs
+        write_back_path(args.scenario, spec.write_to, check_existing=write_back)
+    out = output_directory(args.out, probe.name, args.quick)
+    with output_lock(out):
+        return _calibrate(args, probe, spec, out, write_back, started)
+
+
+def _calibrate(
+    args: argparse.Namespace, probe: Scenario, spec: CalibrationSpec, out: Path, write_back: bool, started: float
+) -> int:
+    """`calibrate_command` once it holds the lock of `out`."""
+    import pyabc
+
+    from calibration.abc import check_shared_history, run_abc
+    from calibration.posterior import effective_sample_sizes
+    from calibration.report import calibrated_scenario_text, write_results
+    from calibration.simulate import historian_of
+
+    settings = _budget(spec.abc, args)
     problem = CalibrationProblem.from_file(args.scenario, horizon=settings.horizon)
     historian_of(problem.scenario, str(args.scenario))
+    targets = _targets(probe, args.scenario, None)
+    checkpoint = open_checkpoint(out, _fingerprint(problem, targets, settings), args.fresh, args.replace)
     if settings.shared_history_until is not None:
         check_shared_history(problem, settings)  # before anything is written
-    targets = _targets(probe, args.scenario, None)
     workers = args.workers or default_workers()
-    out = args.out or POSTERIORS / probe.name
-    checkpoint = Checkpoint(out, _fingerprint(problem, targets, settings), args.fresh)
     seed = probe.seed if args.seed is None else args.seed
-
-    if checkpoint.complete:
-        print(f"{checkpoint.database}: the inference finished before; reporting it (--fresh starts over)", file=sys.stderr)
+    if checkpoint.start().complete:
+        hint = "" if checkpoint.replaces else " (--replace computes a new one and replaces this one once it is complete)"
+        print(f"{checkpoint.database}: the inference finished before; reporting it{hint}", file=sys.stderr)
         history = pyabc.History(f"sqlite:///{checkpoint.database}", _id=1)
     else:
         history = run_abc(problem, targets, settings, checkpoint.database, workers, progress=True, seed=seed)
-        checkpoint.finish()
-    if history.n_populations == 0:
+    if history.n_populations == 0:  # the checkpoint stays unfinished
         raise ConfigError(args.scenario, "calibration.abc.max_minutes", "expected a budget long enough for one generation")
-    samples = posterior_samples(history, problem)
-    summary = summarize(samples, problem)
-    samples.to_csv(out / "posterior.csv", index=False)
-    summary.to_csv(out / "summary.csv", index=False)
-
-    with _bar(settings.predictive_draws, "posterior predictive") as bar:
-        simulated = predictive(
-            problem, samples, targets, settings.predictive_draws, seed, workers, lambda done: bar.update(done - bar.n)
-        )
-    simulated.to_csv(out / "predictive.csv", index=False)
-    table = fit_table(simulated, targets)
-    table.to_csv(out / "fit.csv", index=False)
-    (out / "fit.json").write_text(json.dumps(fit_json(table), indent=2) + "\n")
-    fit_figure(table, simulated, f"{probe.name}: posterior predictive ({settings.predictive_draws} runs)").savefig(
-        out / "fit.png", dpi=120
-    )
-
-    medians = dict(zip(summary["parameter"], summary["median"], strict=True))
-    written = None
-    if spec.write_to is not None and not args.no_write:
-        written = args.scenario.parent / spec.write_to
-        keys = [key for prior in problem.priors.values() for key in prior.keys]
-        text = calibrated_scenario_text(
-            problem.with_values(medians), keys, probe.name, spec.write_extends, summary, str(args.scenario)
-        )
-        written.write_text(text)
+    if not checkpoint.complete:
+        checkpoint.finish()
+    written = write_back_path(args.scenario, spec.write_to, check_existing=True) if write_back else None
+    unwritten = "(not written: --quick)" if args.quick else "(not written)"
     facts = {
         "scenario": str(args.scenario),
         "free parameters": len(problem.priors),
@@ -241,13 +251,17 @@ def calibrate_command(args: argparse.Namespace) -> int:
         "budget (max minutes, max simulations)": [settings.max_minutes, settings.max_simulations],
         "seed": seed,
         "workers": workers,
-        "wall time of this invocation (s)": round(time.monotonic() - started, 1),
+        "wall time of this invocation (s)": None,  # set once the posterior predictive has run
         "quick": bool(args.quick),
-        "calibrated scenario written to": str(written) if written else "(not written)",
+        "calibrated scenario written to": str(written) if written else unwritten,
     }
-    write_report(out, summary, table, facts, targets)
-    (out / "run.json").write_text(json.dumps(facts, indent=2) + "\n")
-    print(summary.to_string(index=False, float_format=lambda value: f"{value:.4g}"))
-    print(format_fit(table))
-    print("\n".join(f"{key}: {value}" for key, value in facts.items()))
+    summary = write_results(checkpoint.directory, history, problem, targets, settings, facts, started)
+    swap(checkpoint)  # a replacement takes the place of the calibration it replaces only now, complete
+    if written is not None:
+        medians = dict(zip(summary["parameter"], summary["median"], strict=True))
+        keys = [key for prior in problem.priors.values() for key in prior.keys]
+        text = calibrated_scenario_text(
+            problem.with_values(medians), keys, probe.name, spec.write_extends, summary, str(args.scenario)
+        )
+        atomic_write_text(written, text)
     return 0
