@@ -1,0 +1,418 @@
+"""A pyabc sampler whose populations depend on the seed alone, not on the workers or on interruptions.
+
+pyabc's own samplers accept proposals in the order they finish, and their
+worker processes reseed themselves, so the posterior changes with the
+number of workers and from one run to the next. Here every proposal has a
+place in the run, (generation t, index i), and everything random about it
+comes from that place:
+
+- Before proposal i of generation t is made, numpy's global generator (from
+  which pyabc draws parameters from the prior, ancestors and kernel
+  perturbations, and `calibration.abc.TargetModel` its run seed) is seeded
+  from `SeedSequence(seed, spawn_key=(0, t + 1, i))` (pyabc numbers the
+  calibration sample it draws from the prior before generation 0 as t = -1).
+- A generation is the first n accepted proposals by index, its count of
+  simulations the index of the n-th accepted plus one, and pyabc's cap on
+  simulations (`max_eval`) is applied in index order: proposals from
+  `max_eval` on are never made.
+- After a generation, the global generator is seeded from
+  `SeedSequence(seed, spawn_key=(1, t + 1))`, so whatever pyabc draws
+  between generations comes from (seed, t + 1) too; `seed_between_generations`
+  does the same before a run continued from its database, which makes the
+  continuation equal to an uninterrupted run.
+
+With one worker, proposals are made in this process in index order. With
+more, worker processes are started at the first generation and kept until
+pyabc stops the sampler at the end of the run, or at once if this process
+dies (`sim.workers.die_with`). They are started with the "forkserver"
+method, as the project's process pools are (sim/executors.py):
+forking a process that runs threads (tqdm's monitor) can deadlock, and
+Python 3.12 warns. pyabc's `simulate_one` is a closure that plain pickle
+refuses, so it goes to every worker once a generation with cloudpickle;
+objects that do not change between generations and are large (the stored
+histories simulations continue, some 0.6 MB a run) are given as
+`constants`, sent once a run and left out of each generation's pickle.
+Workers take batches of consecutive indices, two batches ahead; results
+come back in any order and are put in index order here. Once n proposals
+are known accepted, indices past the n-th are skipped, so a generation
+costs at most the simulations in progress past it.
+
+Another executor (a Dask client's `submit`) could take the batches in the
+same way: each batch is `make_proposals(simulate_one, seed, t, indices)`,
+a function of its arguments alone.
+"""
+
+from __future__ import annotations
+
+import bisect
+import ctypes
+import io
+import math
+import multiprocessing
+import multiprocessing.connection
+import os
+import pickle
+import traceback
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from multiprocessing import ProcessError
+
+import cloudpickle
+import numpy as np
+import pyabc
+from pyabc.population import Particle, Sample
+from tqdm import tqdm
+
+from sim.workers import die_with
+
+START_METHOD = "forkserver"
+PRELOAD = ["calibration.abc", "pyabc"]  # what a worker needs, imported once in the fork server
+PROPOSALS, BETWEEN_GENERATIONS = 0, 1  # first word of the spawn keys
+AHEAD = 2  # batches given to a worker before it asks for more
+
+
+class ProposalError(RuntimeError):
+    """A proposal failed in a worker process; the message carries its place and the worker's traceback."""
+
+
+def proposal_seed(seed: int, generation: int, index: int) -> np.random.SeedSequence:
+    """The seed of proposal `index` of `generation` (-1: pyabc's calibration sample from the prior)."""
+    return np.random.SeedSequence(seed, spawn_key=(PROPOSALS, generation + 1, index))
+
+
+def seed_between_generations(seed: int, generation: int) -> None:
+    """Seed numpy's global generator for what pyabc draws before generation `generation`'s proposals."""
+    np.random.seed(np.random.SeedSequence(seed, spawn_key=(BETWEEN_GENERATIONS, generation + 1)).generate_state(4))
+
+
+def make_proposal(
+    simulate_one: Callable[[], Particle], seed: int, generation: int, index: int, fresh: Callable[[], None] | None = None
+) -> Particle:
+    """Proposal `index` of `generation`: numpy's global generator seeded from its place, then pyabc's `simulate_one`.
+
+    `fresh`, if given, is called after seeding: it drops any state a
+    proposal must not inherit from the one before (proposals drawn ahead).
+    """
+    np.random.seed(proposal_seed(seed, generation, index).generate_state(4))
+    if fresh is not None:
+        fresh()
+    return simulate_one()
+
+
+def make_proposals(
+    simulate_one: Callable[[], Particle],
+    seed: int,
+    generation: int,
+    indices: range,
+    fresh: Callable[[], None] | None = None,
+    still_needed: Callable[[int], bool] = lambda index: True,
+) -> list[tuple[int, Particle]]:
+    """A batch of proposals, (index, particle) in index order, stopping at the first index no longer needed."""
+    made = []
+    for index in indices:
+        if not still_needed(index):
+            break
+        made.append((index, make_proposal(simulate_one, seed, generation, index, fresh)))
+    return made
+
+
+@dataclass
+class Proposals:
+    """One generation's proposals by index, and which of them make its sample.
+
+    Args:
+        n: the proposals to accept.
+        limit: proposals with an index from it on are never made (pyabc's `max_eval`).
+    """
+
+    n: int
+    limit: float
+    particles: dict[int, Particle] = field(default_factory=dict)
+    accepted: list[int] = field(default_factory=list)  # sorted indices
+    made_up_to: int = 0  # every index below it has been made
+
+    def add(self, index: int, particle: Particle) -> None:
+        """Record the outcome of proposal `index`."""
+        self.particles[index] = particle
+        if particle.accepted:
+            bisect.insort(self.accepted, index)
+        while self.made_up_to in self.particles:
+            self.made_up_to += 1
+
+    @property
+    def end(self) -> float:
+        """The proposals that count are those below it: up to the n-th accepted known so far, else up to the limit."""
+        return self.accepted[self.n - 1] + 1 if len(self.accepted) >= self.n else self.limit
+
+    @property
+    def complete(self) -> bool:
+        """Every proposal that counts has been made: the sample is decided."""
+        return self.made_up_to >= self.end
+
+    @property
+    def accepted_so_far(self) -> int:
+        """Accepted proposals that count, for the progress bar."""
+        return min(len(self.accepted), self.n)
+
+    def sample(self, sample: Sample) -> Sample:
+        """Fill pyabc's empty `sample` with the proposals that count, in index order; not ok if fewer than n accepted."""
+        for index in range(int(self.end)):
+            sample.append(self.particles[index])
+        sample.ok = sample.n_accepted >= self.n
+        return sample
+
+
+def proposal_limit(n: int, max_eval: float, all_accepted: bool) -> float:
+    """The first index not to propose: pyabc's `max_eval` rounded up, or n if every proposal is known to be accepted."""
+    limit = math.ceil(max_eval) if math.isfinite(max_eval) else math.inf
+    return min(limit, n) if all_accepted else limit
+
+
+class IndexOrderSampler(pyabc.sampler.Sampler):
+    """A pyabc sampler whose every generation depends only on (seed, generation): see the module docstring.
+
+    Args:
+        seed: the run's root seed (a non-negative integer).
+        workers: processes to simulate on; 1: in this process.
+        batch: consecutive proposals a worker makes per request (no effect on the result).
+        fresh: called before each proposal, after seeding, to drop state carried over from the previous
+            proposal; it goes to the workers with `simulate_one`, so it acts on their copy of pyabc's objects.
+        constants: objects reached from `simulate_one` that no generation changes, sent to each worker once
+            (with plain pickle: instances of importable classes).
+    """
+
+    def __init__(
+        self,
+        seed: int,
+        workers: int = 1,
+        *,
+        batch: int = 2,
+        fresh: Callable[[], None] | None = None,
+        constants: Sequence[object] = (),
+    ) -> None:
+        super().__init__()
+        np.random.SeedSequence(seed)  # refuses a negative or non-integer seed now, not at the first proposal
+        self.seed = seed
+        self.workers = workers
+        self.batch = max(1, batch)
+        self.fresh = fresh
+        self.constants = tuple(constants)
+        self._pool: WorkerPool | None = None
+
+    def sample_until_n_accepted(
+        self,
+        n: int,
+        simulate_one: Callable[[], Particle],
+        t: int,
+        *,
+        max_eval: float = np.inf,
+        all_accepted: bool = False,
+        ana_vars: object = None,
+    ) -> Sample:
+        """The first n accepted proposals of generation t, by index, and the rejected ones before them."""
+        proposals = Proposals(n, proposal_limit(n, max_eval, all_accepted))
+        with tqdm(total=n, disable=not self.show_progress, leave=False, desc=f"generation {t}", unit="accepted") as bar:
+
+            def show(proposals: Proposals) -> None:
+                bar.update(proposals.accepted_so_far - bar.n)
+
+            if self.workers <= 1:
+                self._make_here(proposals, simulate_one, t, show)
+            else:
+                if self._pool is None:
+                    self._pool = WorkerPool(self.workers, self.seed, self.constants)
+                self._pool.make(proposals, simulate_one, self.fresh, t, self.batch, show)
+        self.nr_evaluations_ = int(proposals.end)
+        seed_between_generations(self.seed, t + 1)
+        return proposals.sample(self._create_empty_sample())
+
+    def _make_here(self, proposals: Proposals, simulate_one: Callable[[], Particle], t: int, show: Callable) -> None:
+        index = 0
+        while not proposals.complete:
+            proposals.add(index, make_proposal(simulate_one, self.seed, t, index, self.fresh))
+            show(proposals)
+            index += 1
+
+    def stop(self) -> None:
+        """Stop the worker processes (pyabc calls this at the end of a run)."""
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+
+
+# Messages between the sampler and its workers.
+@dataclass(frozen=True)
+class _Constants:
+    payload: bytes
+
+
+@dataclass(frozen=True)
+class _Generation:
+    t: int
+    payload: bytes  # cloudpickle of (simulate_one, fresh), constants left out
+
+
+@dataclass(frozen=True)
+class _Batch:
+    indices: range
+
+
+@dataclass(frozen=True)
+class _Made:
+    particles: list[tuple[int, Particle]]
+
+
+@dataclass(frozen=True)
+class _Failed:
+    traceback: str
+
+
+class _LeavingOutConstants(cloudpickle.Pickler):
+    """Pickles a generation's objects with each constant replaced by its position (see `_WithConstants`)."""
+
+    def __init__(self, file: io.BytesIO, constants: Sequence[object]) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self._positions = {id(constant): position for position, constant in enumerate(constants)}
+
+    def persistent_id(self, obj: object) -> int | None:
+        return self._positions.get(id(obj))
+
+
+class _WithConstants(pickle.Unpickler):
+    """Unpickles a generation's objects, putting the worker's copy of each constant back."""
+
+    def __init__(self, file: io.BytesIO, constants: Sequence[object]) -> None:
+        super().__init__(file)
+        self._constants = constants
+
+    def persistent_load(self, pid: int) -> object:
+        return self._constants[pid]
+
+
+def _serve(connection: multiprocessing.connection.Connection, seed: int, end: ctypes.c_double, main_pid: int) -> None:
+    """A worker: installs the constants and each generation's `simulate_one`, makes the batches it is sent.
+
+    It exits as soon as the main process is gone, even in the middle of a simulation (`sim.workers.die_with`).
+    """
+    die_with(main_pid)
+    constants: Sequence[object] = ()
+    simulate_one = fresh = None
+    t = 0
+    while (message := connection.recv()) is not None:
+        match message:
+            case _Constants(payload):
+                constants = pickle.loads(payload)
+            case _Generation(generation, payload):
+                t = generation
+                simulate_one, fresh = _WithConstants(io.BytesIO(payload), constants).load()
+            case _Batch(indices):
+                try:
+                    made = make_proposals(simulate_one, seed, t, indices, fresh, lambda index: index < end.value)
+                except Exception:  # sent back whole, raised by the sampler
+                    connection.send(_Failed(traceback.format_exc()))
+                else:
+                    connection.send(_Made(made))
+
+
+class WorkerPool:
+    """Worker processes that make batches of proposals, kept for a whole run.
+
+    Args:
+        workers: how many processes.
+        seed: the run's root seed.
+        constants: objects sent once, then left out of every generation's pickle.
+    """
+
+    def __init__(self, workers: int, seed: int, constants: Sequence[object]) -> None:
+        context = multiprocessing.get_context(START_METHOD)
+        context.set_forkserver_preload(PRELOAD)
+        # Proposals from this index on are skipped; written here, read by the workers: no lock needed for one double.
+        self._end = context.RawValue("d", math.inf)
+        self._constants = constants
+        self._connections: list[multiprocessing.connection.Connection] = []
+        self._processes: list[multiprocessing.process.BaseProcess] = []
+        shared = _Constants(pickle.dumps(tuple(constants), protocol=pickle.HIGHEST_PROTOCOL))  # 2.5 times cloudpickle's speed
+        for _ in range(workers):
+            ours, theirs = context.Pipe()
+            process = context.Process(target=_serve, args=(theirs, seed, self._end, os.getpid()), daemon=True)
+            process.start()
+            theirs.close()
+            ours.send(shared)
+            self._connections.append(ours)
+            self._processes.append(process)
+
+    def make(
+        self,
+        proposals: Proposals,
+        simulate_one: Callable[[], Particle],
+        fresh: Callable[[], None] | None,
+        t: int,
+        batch: int,
+        show: Callable[[Proposals], None],
+    ) -> None:
+        """Make proposals of generation t on the workers until `proposals` is complete."""
+        buffer = io.BytesIO()
+        _LeavingOutConstants(buffer, self._constants).dump((simulate_one, fresh))
+        generation = _Generation(t, buffer.getvalue())
+        self._end.value = proposals.end
+        for connection in self._connections:
+            connection.send(generation)
+        given: dict[multiprocessing.connection.Connection, deque[range]] = {c: deque() for c in self._connections}
+        following = 0  # the next index to give out
+
+        def give(connection: multiprocessing.connection.Connection) -> None:
+            nonlocal following
+            while len(given[connection]) < AHEAD and following < proposals.end:
+                indices = range(following, int(min(following + batch, proposals.end)))
+                connection.send(_Batch(indices))
+                given[connection].append(indices)
+                following = indices.stop
+
+        try:
+            for connection in self._connections:
+                give(connection)
+            while any(given.values()):  # until every worker has answered: none is left busy with this generation
+                for connection, answer in self._answers(t):
+                    given[connection].popleft()
+                    match answer:
+                        case _Failed(text):
+                            raise ProposalError(f"a proposal of generation {t} failed in a worker process:\n{text}")
+                        case _Made(made):
+                            for index, particle in made:
+                                proposals.add(index, particle)
+                    self._end.value = proposals.end
+                    show(proposals)
+                    if not proposals.complete:
+                        give(connection)
+        except BaseException:
+            self.close()
+            raise
+
+    def _answers(self, t: int) -> list[tuple[multiprocessing.connection.Connection, _Made | _Failed]]:
+        """The answers workers have sent, waiting for one; raises ProcessError if a worker has died."""
+        answers = []
+        for connection in multiprocessing.connection.wait(self._connections):
+            try:
+                answers.append((connection, connection.recv()))
+            except (EOFError, OSError):
+                process = self._processes[self._connections.index(connection)]
+                process.join(timeout=5)
+                raise ProcessError(f"a calibration worker died (exit code {process.exitcode}) in generation {t}") from None
+        return answers
+
+    def close(self) -> None:
+        """Stop the workers: ask them to leave, then end those that do not."""
+        for connection in self._connections:
+            try:
+                connection.send(None)
+            except OSError:  # already gone
+                pass
+        for process in self._processes:
+            process.join(timeout=5)
+            if process.is_alive():
+                process.terminate()
+                process.join()
+        for connection in self._connections:
+            connection.close()
+        self._connections, self._processes = [], []
