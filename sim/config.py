@@ -8,6 +8,11 @@ probabilities 1 - exp(-H/12). Which value comes from which documented figure (F1
 said in the scenario files and in docs/ODD.md, not here: the schema only
 knows what a valid value looks like. Rates are annual hazards; counts per
 month (recruitment capacity) and shares say so where they appear.
+
+The schema also refuses what the model cannot honour: numbers that are not
+finite, dates outside `FIRST_YEAR`-`LAST_YEAR`, institutions of more than
+`MAX_POSTS` posts, more than `MAX_REPLICATES` replicates, and names that
+are not safe as a directory name (the default output is runs/<name>).
 """
 
 from __future__ import annotations
@@ -20,7 +25,29 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from sim.generations import PARTY_YEAR_TABLE_END
+
 _YEAR_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+MIN_AGE_AT_ENTRY = 14  # assumption: nobody enters the service younger
+# sim.profiles.party_year draws a party-join year up to 4 years past age 16
+# (MIN_JOINING_AGE) or up to the entry year, whichever is later; with entry
+# at 14 or older, a join comes at most 16 + 4 - 14 = 6 years after entry.
+# Party-join years index sim.generations.COHORT_BY_YEAR, which ends in 2099,
+# so the last year anyone may enter is 2093 (tests/test_limits.py draws it).
+JOIN_AFTER_ENTRY_YEARS = 6
+LAST_YEAR = PARTY_YEAR_TABLE_END - 1 - JOIN_AFTER_ENTRY_YEARS
+# The party's founding: the model's party-join years begin here
+# (sim.profiles.party_year). From 1898 on, births (entry minus age at entry,
+# month indexes from year 0, negative ones recorded as missing) stay after
+# year 0: with the widest age distribution the schema allows (exponential,
+# scale 66 years) an age of 1,884 years has a chance of exp(-1884 / 66) < 1e-12.
+FIRST_YEAR = 1898
+MAX_POSTS = 1_000_000  # ten times the 100,000 agents the model is benchmarked at (benchmarks/README.md)
+MAX_REPLICATES = 10_000  # of one scenario: ~0.13 CPU s each for the historical one, far more than a 10-90% band needs
+MAX_NAME_LENGTH = 100
+_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+NAME_RULE = f'letters, digits, _ . -, starting with a letter, digit or _, without "..", at most {MAX_NAME_LENGTH} characters'
 
 
 def month_index(year_month: str) -> int:
@@ -35,8 +62,28 @@ def month_index(year_month: str) -> int:
 
 
 def _check_year_month(value: str) -> str:
-    month_index(value)
+    year = month_index(value) // 12
+    if year < FIRST_YEAR:
+        raise ValueError(
+            f"expected a date from {FIRST_YEAR}-01 (the party's founding, where the model's party years begin), got {value!r}"
+        )
+    if year > LAST_YEAR:
+        raise ValueError(
+            f"expected a date up to {LAST_YEAR}-12 (a later entrant could join the party after "
+            f"{PARTY_YEAR_TABLE_END - 1}, where the model's year table ends), got {value!r}"
+        )
     return value
+
+
+def name_problem(name: str) -> bool:
+    """Return True if `name` cannot name a scenario (and its default output directory runs/<name>)."""
+    return not _NAME.fullmatch(name) or ".." in name or len(name) > MAX_NAME_LENGTH
+
+
+def _check_name(name: str) -> str:
+    if name_problem(name):
+        raise ValueError(f"expected a name of {NAME_RULE}, got {name!r}")
+    return name
 
 
 YearMonth = Annotated[str, AfterValidator(_check_year_month)]
@@ -47,9 +94,9 @@ Count = Annotated[int, Field(ge=0)]
 
 
 class Strict(BaseModel):
-    """Base for every config table: unknown keys are errors, values immutable."""
+    """Base for every config table: unknown keys are errors, values immutable, numbers finite."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False, allow_inf_nan=False)
 
 
 def _check_schedule(knots: list[tuple[str, float]]) -> list[tuple[str, float]]:
@@ -130,9 +177,9 @@ class NationalityShares(Distribution):
 class AgeAtEntry(Strict):
     """Shifted gamma distribution given by its minimum, mean and mode (years)."""
 
-    minimum: Annotated[float, Field(ge=14, le=70)]
-    mean: Annotated[float, Field(ge=14, le=80)]
-    mode: Annotated[float, Field(ge=14, le=80)]
+    minimum: Annotated[float, Field(ge=MIN_AGE_AT_ENTRY, le=70)]
+    mean: Annotated[float, Field(ge=MIN_AGE_AT_ENTRY, le=80)]
+    mode: Annotated[float, Field(ge=MIN_AGE_AT_ENTRY, le=80)]
 
     @model_validator(mode="after")
     def _ordered(self) -> AgeAtEntry:
@@ -183,6 +230,28 @@ class Institution(Strict):
     missions: Count
     mission_posts: UnitPosts
     initial_fill: Share
+
+    def unit_posts(self) -> tuple[int, int]:
+        """Posts of one HQ department and of one mission (its elite head included)."""
+        department = self.department_posts.middle + self.department_posts.junior
+        return department, 1 + self.mission_posts.middle + self.mission_posts.junior
+
+    @property
+    def post_count(self) -> int:
+        """Number of posts, as sim.posts.build_posts lays them out."""
+        department, mission = self.unit_posts()
+        return self.hq_elite_posts + self.hq_departments * department + self.missions * mission
+
+    @model_validator(mode="after")
+    def _bounded(self) -> Institution:
+        if self.post_count > MAX_POSTS:
+            department, mission = self.unit_posts()
+            raise ValueError(
+                f"expected at most {MAX_POSTS:,} posts in all (ten times the largest benchmarked institution), "
+                f"got {self.post_count:,}: {self.hq_elite_posts:,} HQ elite posts"
+                f" + {self.hq_departments:,} departments x {department:,} + {self.missions:,} missions x {mission:,}"
+            )
+        return self
 
 
 class Initial(Strict):
@@ -312,10 +381,10 @@ class Mentoring(Strict):
 class Scenario(Strict):
     """A complete, validated scenario."""
 
-    name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")]
+    name: Annotated[str, AfterValidator(_check_name)]
     description: str = ""
     seed: Annotated[int, Field(ge=0)] = 0
-    replicates: Annotated[int, Field(ge=1)] = 1
+    replicates: Annotated[int, Field(ge=1, le=MAX_REPLICATES)] = 1
     time: Time = Time()
     institution: Institution
     profiles: Profiles

@@ -33,10 +33,11 @@ from sim.categories import (
 REVOLUTION_YEAR = 1917  # F5: Old Bolsheviks joined before 1917
 CIVIL_WAR_LAST_YEAR = 1920  # F5: "the early years of the Soviet regime"; the cut-off is an assumption
 NEW_GENERATION_FROM_YEAR = 1931  # F7: the trickle of the new generation began in 1931
+PARTY_YEAR_TABLE_END = 2100  # COHORT_BY_YEAR covers party-join years 0 (never) to 2099; sim.config bounds dates by it
 
 
 def _cohort_by_year() -> np.ndarray:
-    years = np.arange(2100)
+    years = np.arange(PARTY_YEAR_TABLE_END)
     table = np.full(len(years), NO_PARTY, dtype=np.int8)
     table[(years > 0) & (years < REVOLUTION_YEAR)] = PRE_1917
     table[(years >= REVOLUTION_YEAR) & (years <= CIVIL_WAR_LAST_YEAR)] = CIVIL_WAR

@@ -4,40 +4,85 @@ A scenario file may name another with `extends = "other.toml"` (relative to
 the including file). Tables are merged key by key, the including file
 winning; arrays and scalars are replaced whole. Files are parsed as data
 with `tomllib`; nothing in them is ever executed.
+
+Whatever is wrong with a file (missing, a directory, a symlink loop,
+unreadable, not UTF-8, not TOML, too large, an `extends` chain too deep or
+circular) is a `ConfigError` naming the file; a missing or looping
+`extends` target is blamed on the `extends` key of the file that names it.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
+import stat
 import tomllib
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from sim.config import Scenario
+from sim.config import NAME_RULE, Scenario, name_problem
+from sim.errors import ConfigError
+
+MAX_EXTENDS_DEPTH = 32  # files in one `extends` chain; the shipped chains have at most 4
+MAX_FILE_BYTES = 1_000_000  # a scenario file's size; the shipped ones are under 10 kB
 
 
-class ConfigError(Exception):
-    """A scenario that cannot be used, with the file and key that are wrong."""
+def _unreadable(path: Path, error: OSError) -> ConfigError:
+    return ConfigError(path, "", f"cannot be read ({error.strerror or error})")
 
-    def __init__(self, path: Path | str, key: str, expected: str) -> None:
-        self.path = str(path)
-        self.key = key
-        self.expected = expected
-        where = f"{self.path}: {key}" if key else self.path
-        super().__init__(f"{where}: {expected}")
+
+def _locate(path: Path, named_by: Path | None) -> Path:
+    """Return the absolute path of a scenario file, or raise ConfigError saying why there is none.
+
+    A file named by another's `extends` (`named_by`) that is missing, a
+    directory or a symlink loop is an error of that `extends` key.
+    """
+
+    def refuse(found: str, what: str) -> ConfigError:
+        if named_by is None:
+            return ConfigError(path, "", found)
+        return ConfigError(named_by, "extends", f"expected an existing file, {path} {what}")
+
+    try:
+        resolved = path.resolve(strict=True)
+        mode = resolved.stat().st_mode
+    except FileNotFoundError:
+        raise refuse("file not found", "not found") from None
+    except RuntimeError:  # a symlink loop, as Python 3.12 reports it
+        raise refuse("expected a TOML file, found a symlink loop", "is a symlink loop") from None
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise refuse("expected a TOML file, found a symlink loop", "is a symlink loop") from None
+        raise _unreadable(path, error) from None
+    if stat.S_ISDIR(mode):
+        raise refuse("expected a TOML file, found a directory", "is a directory")
+    if not stat.S_ISREG(mode):
+        raise ConfigError(path, "", "expected a TOML file, found a device, pipe or socket")
+    return resolved
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    """Parse one scenario file (an existing regular file, see `_locate`)."""
     try:
         with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        raise ConfigError(path, "", "file not found") from None
-    except IsADirectoryError:
-        raise ConfigError(path, "", "expected a TOML file, found a directory") from None
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        raise _unreadable(path, error) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ConfigError(path, "", f"expected a scenario file of at most {MAX_FILE_BYTES:,} bytes, this one is larger")
+    if b"\0" in data:
+        line = data.count(b"\n", 0, data.index(b"\0")) + 1
+        raise ConfigError(path, "", f"expected a TOML text file, found binary data (a NUL byte on line {line})")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line, byte = data.count(b"\n", 0, error.start) + 1, data[error.start]
+        raise ConfigError(path, "", f"expected UTF-8 text, line {line} has a byte that is not UTF-8 ({byte:#04x})") from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(path, "", f"not valid TOML ({error})") from None
 
@@ -66,9 +111,9 @@ def _record_origin(tree: dict, origin: Path, origins: dict, prefix: tuple = ()) 
             _record_origin(value, origin, origins, path)
 
 
-def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict, dict]:
+def _resolve(path: Path, chain: tuple[Path, ...], named_by: Path | None = None) -> tuple[dict, dict]:
     """Return the merged tree of `path` and its `extends` chain, with key origins."""
-    path = path.resolve()
+    path = _locate(path, named_by)
     if path in chain:
         cycle = " -> ".join(p.name for p in (*chain, path))
         raise ConfigError(chain[-1], "extends", f"expected no cycle, found {cycle}")
@@ -80,10 +125,12 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict, dict]:
         return tree, origins
     if not isinstance(parent, str):
         raise ConfigError(path, "extends", f"expected a file name as a string, got {parent!r}")
-    parent_path = path.parent / parent
-    if not parent_path.is_file():
-        raise ConfigError(path, "extends", f"expected an existing file, {parent_path} not found")
-    merged, origins = _resolve(parent_path, (*chain, path))
+    if len(chain) + 1 >= MAX_EXTENDS_DEPTH:
+        files = " -> ".join(p.name for p in (*chain, path))
+        raise ConfigError(
+            path, "extends", f"expected an extends chain of at most {MAX_EXTENDS_DEPTH} files, {files} goes on to {parent}"
+        )
+    merged, origins = _resolve(path.parent / parent, (*chain, path), named_by=path)
     _merge(merged, tree, origins, path)
     return merged, origins
 
@@ -110,7 +157,10 @@ def _describe(error: dict) -> str:
 
 def resolve_tree(path: Path | str) -> dict[str, Any]:
     """Return the merged, unvalidated key tree of a scenario file."""
-    tree, _ = _resolve(Path(path), ())
+    try:
+        tree, _ = _resolve(Path(path), ())
+    except ConfigError as error:
+        raise ConfigError(_display(Path(error.path)), error.key, error.expected) from None
     return tree
 
 
@@ -119,7 +169,16 @@ def validate_tree(tree: dict[str, Any], path: Path | str, origins: dict | None =
     path = Path(path)
     tree = dict(tree)
     if (origins or {}).get(("name",)) != path.resolve():
-        tree["name"] = path.stem  # a file that does not name itself is named after itself, not its parent
+        # A file that does not name itself is named after itself, not its parent.
+        if not name_problem(path.stem):
+            tree["name"] = path.stem
+        elif origins is not None or "name" not in tree:
+            raise ConfigError(
+                _display(path.resolve()),
+                "name",
+                f'the file sets no name and its file name "{path.stem}" is not one ({NAME_RULE}); add name = "..."',
+            )
+        # Without origins, a tree that names itself keeps its name when the file name is none.
     try:
         # Strict mode through JSON: "30" is not a number and "yes" not a boolean,
         # while TOML arrays still validate as the schema's tuples.

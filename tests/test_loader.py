@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.loader import ConfigError, load_scenario
+from sim.loader import ConfigError, load_scenario, resolve_tree, validate_tree
 
 
 @pytest.fixture
@@ -293,3 +293,155 @@ def test_overrides_are_merged_key_by_key(base):
     assert scenario.time.start == parent.time.start
     assert scenario.institution.missions == 2
     assert scenario.institution.hq_elite_posts == parent.institution.hq_elite_posts
+
+
+# -- names: safe as a directory name (the default output is runs/<name>) ---------
+
+
+@pytest.mark.parametrize("name", [".", "..", ".hidden", "a..b", "../up", "a/b", "-dash", "my scenario", "x" * 101, ""])
+def test_a_name_that_is_not_a_safe_path_component_is_refused(base, tmp_path, name):
+    path = child_of(base, tmp_path, f'name = "{name}"')
+    assert_names(load_error(path), path, "name", "starting with a letter, digit or _", 'without ".."', repr(name))
+
+
+@pytest.mark.parametrize("name", ["historical", "run_2", "_draft", "v1.2-final", "1937"])
+def test_a_safe_name_is_kept(base, tmp_path, name):
+    assert load_scenario(child_of(base, tmp_path, f'name = "{name}"')).name == name
+
+
+@pytest.mark.parametrize("stem", [".", ".hidden", "my scenario", "a..b"])
+def test_a_file_without_a_name_whose_file_name_is_no_name_is_blamed(base, tmp_path, stem):
+    path = child_of(base, tmp_path, "", name=f"{stem}.toml")
+    error = load_error(path)
+    assert_names(error, path, "name", f'the file sets no name and its file name "{stem}" is not one', 'add name = "..."')
+    assert "base.toml" not in str(error)
+
+
+def test_a_file_whose_file_name_is_no_name_loads_once_it_names_itself(base, tmp_path):
+    path = child_of(base, tmp_path, 'name = "mine"', name="my scenario.toml")
+    assert load_scenario(path).name == "mine"
+
+
+# -- files that cannot be read as TOML text --------------------------------------
+
+
+def write_bytes(directory: Path, name: str, data: bytes) -> Path:
+    path = directory / name
+    path.write_bytes(data)
+    return path
+
+
+def test_a_file_that_is_not_utf8(tmp_path):
+    path = write_bytes(tmp_path, "latin.toml", 'name = "x"\ndescription = "caf\xe9"\n'.encode("latin-1"))
+    assert_names(load_error(path), path, "", "UTF-8", "line 2", "0xe9")
+
+
+def test_a_binary_file(tmp_path):
+    path = write_bytes(tmp_path, "binary.toml", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    assert_names(load_error(path), path, "", "binary data")
+
+
+def test_an_extended_file_that_is_not_utf8_is_named(tmp_path):
+    parent = write_bytes(tmp_path, "parent.toml", b"seed = 1\n\xff\xfe\n")
+    top = write(tmp_path, "top.toml", 'extends = "parent.toml"\n')
+    assert_names(load_error(top), parent, "", "UTF-8")
+
+
+def test_a_file_that_is_too_large(tmp_path):
+    path = write(tmp_path, "huge.toml", "# padding\n" * 200_000)
+    assert_names(load_error(path), path, "", "at most 1,000,000 bytes")
+
+
+def test_a_pipe_is_not_read(tmp_path):
+    path = tmp_path / "pipe.toml"
+    os.mkfifo(path)
+    assert_names(load_error(path), path, "", "expected a TOML file", "pipe")
+
+
+def test_a_directory(tmp_path):
+    path = tmp_path / "folder.toml"
+    path.mkdir()
+    assert_names(load_error(path), path, "", "found a directory")
+
+
+def test_extends_naming_a_directory(tmp_path):
+    (tmp_path / "folder").mkdir()
+    path = write(tmp_path, "top.toml", 'extends = "folder"\n')
+    assert_names(load_error(path), path, "extends", "is a directory")
+
+
+def test_a_symlink_loop(tmp_path):
+    (tmp_path / "a.toml").symlink_to(tmp_path / "b.toml")
+    (tmp_path / "b.toml").symlink_to(tmp_path / "a.toml")
+    path = tmp_path / "a.toml"
+    error = load_error(path)
+    assert error.path == str(path) and error.key == ""
+    assert "symlink loop" in str(error)
+
+
+def test_extends_naming_a_symlink_loop(tmp_path):
+    (tmp_path / "a.toml").symlink_to(tmp_path / "b.toml")
+    (tmp_path / "b.toml").symlink_to(tmp_path / "a.toml")
+    path = write(tmp_path, "top.toml", 'extends = "a.toml"\n')
+    assert_names(load_error(path), path, "extends", "a.toml", "symlink loop")
+
+
+def test_a_permission_error_names_the_file(base, tmp_path, monkeypatch):
+    # Tests run as root, whom chmod 000 does not stop: the refusal is simulated.
+    locked = write(tmp_path, "locked.toml", f'extends = "{base}"\n')
+    path = write(tmp_path, "top.toml", 'extends = "locked.toml"\n')
+    real_open = Path.open
+
+    def refusing_open(self, *args, **kwargs):
+        if self.name == "locked.toml":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", refusing_open)
+    assert_names(load_error(path), locked, "", "cannot be read (Permission denied)")
+
+
+def test_any_other_os_error_gives_its_reason(tmp_path, monkeypatch):
+    path = write(tmp_path, "flaky.toml", 'name = "flaky"\n')
+
+    def failing_open(self, *args, **kwargs):
+        raise OSError(5, "Input/output error", str(self))
+
+    monkeypatch.setattr(Path, "open", failing_open)
+    assert_names(load_error(path), path, "", "cannot be read (Input/output error)")
+
+
+# -- extends chains: depth ----------------------------------------------------------
+
+
+def chain_of(base: Path, directory: Path, files: int) -> Path:
+    """A chain of `files` files, the last extending base.toml; returns the first."""
+    write(directory, f"f{files}.toml", f'extends = "{base}"\n')
+    for k in range(files - 1, 0, -1):
+        write(directory, f"f{k}.toml", f'extends = "f{k + 1}.toml"\n')
+    return directory / "f1.toml"
+
+
+def test_an_extends_chain_of_32_files_loads(base, tmp_path):
+    # 31 files and base.toml.
+    assert load_scenario(chain_of(base, tmp_path, 31)).name == "f1"
+
+
+def test_an_extends_chain_deeper_than_32_files_is_refused(base, tmp_path):
+    top = chain_of(base, tmp_path, 32)
+    assert_names(load_error(top), tmp_path / "f32.toml", "extends", "at most 32 files", "f1.toml -> f2.toml", str(base))
+
+
+def test_a_very_long_extends_chain_is_refused_without_recursion_error(base, tmp_path):
+    top = chain_of(base, tmp_path, 1200)
+    assert_names(load_error(top), tmp_path / "f32.toml", "extends", "at most 32 files")
+
+
+def test_without_origins_a_tree_that_names_itself_keeps_its_name_when_the_file_name_is_none(base, tmp_path):
+    named = child_of(base, tmp_path, 'name = "mine"', name="my scenario.toml")
+    assert validate_tree(resolve_tree(named), named).name == "mine"
+    unnamed = write(tmp_path, "my other.toml", base.read_text().replace('name = "base"\n', ""))
+    error = load_error(unnamed)
+    assert_names(error, unnamed, "name", 'its file name "my other" is not one')
+    with pytest.raises(ConfigError, match='its file name "my other" is not one'):
+        validate_tree(resolve_tree(unnamed), unnamed)
