@@ -217,7 +217,7 @@ class ForgetDrawnProposals:
     proposal: BoxedTransition
 
     def __call__(self) -> None:
-        self.proposal._ready = []
+        self.proposal.forget_drawn()
 
 
 def make_sampler(

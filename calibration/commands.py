@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -25,9 +24,11 @@ from typing import TYPE_CHECKING
 
 from calibration.outputs import atomic_write_text, open_checkpoint, output_directory, swap, write_back_path
 from calibration.parameters import CalibrationProblem
+from sim.arguments import count, seed
 from sim.config import AbcSettings, CalibrationSpec, Scenario
 from sim.loader import ConfigError, load_scenario
 from sim.locks import output_lock
+from sim.workers import default_jobs
 
 if TYPE_CHECKING:
     from tqdm import tqdm
@@ -45,21 +46,6 @@ QUICK = {
 }
 
 
-def default_workers() -> int:
-    """The cores available to this process."""
-    return len(os.sched_getaffinity(0))
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {value}")
-    return value
-
-
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `calibrate` and `validate` to the `cadres` command."""
     calibrate = subparsers.add_parser("calibrate", help="infer the free parameters of a scenario by ABC-SMC (pyabc)")
@@ -70,7 +56,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="a tiny budget for tests and demos (not a real calibration): writes to runs/calibration/NAME-quick unless "
         "--out is given, never under calibration/posteriors, and never writes the calibrated scenario file",
     )
-    calibrate.add_argument("--workers", type=_positive, default=None, help="processes (default: all cores)")
+    calibrate.add_argument("--workers", type=count, default=None, help="processes (default: all cores)")
     calibrate.add_argument(
         "--out",
         type=Path,
@@ -86,7 +72,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="compute a new calibration beside a finished one (in .NAME.next, continued if interrupted) and replace "
         "(delete) the old one only once the new one is complete",
     )
-    calibrate.add_argument("--seed", type=int, default=None, help="seed of the inference (default: the scenario's)")
+    calibrate.add_argument("--seed", type=seed, default=None, help="seed of the inference (default: the scenario's)")
     calibrate.add_argument(
         "--no-write", action="store_true", help="do not write the calibrated scenario file (calibration.write_to)"
     )
@@ -94,16 +80,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--max-minutes", type=float, default=None, help="wall-time budget of this call (default: calibration.abc.max_minutes)"
     )
     calibrate.add_argument(
-        "--max-simulations", type=_positive, default=None, help="total simulations (default: calibration.abc.max_simulations)"
+        "--max-simulations", type=count, default=None, help="total simulations (default: calibration.abc.max_simulations)"
     )
     calibrate.set_defaults(handler=calibrate_command)
 
     validate = subparsers.add_parser("validate", help="compare a scenario's ensemble with the documented figures F1-F4")
     validate.add_argument("scenario", type=Path, help="scenario file (with calibration.historian)")
     validate.add_argument("--json", action="store_true", help="print the table as JSON")
-    validate.add_argument("--replicates", type=_positive, default=None, help="runs (default: calibration.abc.replicates, 40)")
-    validate.add_argument("--workers", type=_positive, default=None, help="processes (default: all cores)")
-    validate.add_argument("--seed", type=int, default=None, help="root seed of the ensemble (default: the scenario's)")
+    validate.add_argument("--replicates", type=count, default=None, help="runs (default: calibration.abc.replicates, 40)")
+    validate.add_argument("--workers", type=count, default=None, help="processes (default: all cores)")
+    validate.add_argument("--seed", type=seed, default=None, help="root seed of the ensemble (default: the scenario's)")
     validate.add_argument(
         "--targets", type=Path, default=None, help="targets file (default: the scenario's, or calibration/targets.toml)"
     )
@@ -144,7 +130,7 @@ def validate_command(args: argparse.Namespace) -> int:
     replicates = args.replicates or settings.replicates
     with _bar(replicates, "validate") as bar:
         simulated = ensemble(
-            scenario, targets, replicates, args.seed, args.workers or default_workers(), lambda done: bar.update(done - bar.n)
+            scenario, targets, replicates, args.seed, args.workers or default_jobs(), lambda done: bar.update(done - bar.n)
         )
     table = fit_table(simulated, targets)
     if args.json:
@@ -222,7 +208,7 @@ def _calibrate(
     checkpoint = open_checkpoint(out, _fingerprint(problem, targets, settings), args.fresh, args.replace)
     if settings.shared_history_until is not None:
         check_shared_history(problem, settings)  # before anything is written
-    workers = args.workers or default_workers()
+    workers = args.workers or default_jobs()
     seed = probe.seed if args.seed is None else args.seed
     if checkpoint.start().complete:
         hint = "" if checkpoint.replaces else " (--replace computes a new one and replaces this one once it is complete)"

@@ -42,6 +42,10 @@ class BoxedTransition(pyabc.MultivariateNormalTransition):
         self._low = np.array([self.bounds[name][0] for name in X.columns])
         self._high = np.array([self.bounds[name][1] for name in X.columns])
 
+    def forget_drawn(self) -> None:
+        """Drop the proposals drawn ahead but not handed out, so the next one comes from the generator's current state."""
+        self._ready = []
+
     def rvs_single(self) -> pyabc.Parameter:
         """One proposal inside the bounds (draws come from numpy's global generator, as pyabc's own)."""
         while not self._ready:

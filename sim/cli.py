@@ -2,9 +2,14 @@
 
     cadres run SCENARIO [--seed N] [--out DIR] [--force] [--no-figures]
 
-Bad input (a config error, a result directory holding something else) is
-reported on one line naming the file and key, with exit code 2 and nothing
-written.
+Bad input (a config error, a result directory holding something else, an
+output directory that cannot be written or that another cadres is writing)
+is reported on one line naming the file and key, with exit code 2 and
+nothing written.
+
+This module is imported for every command, `--help` included: it imports
+only what building the parser needs, and each command imports its own
+machinery (the model, pyabc, matplotlib, Dask) when it runs.
 """
 
 from __future__ import annotations
@@ -14,34 +19,50 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from tqdm import tqdm
-
 from calibration.commands import register as register_calibration
+from sim.arguments import Parser, count, seed
 from sim.ensemble_commands import register as register_ensembles
-from sim.loader import ConfigError, load_scenario
-from sim.run import Run
-from sim.storage import ResultExistsError, existing_result, read_summary
-from sim.summary import format_summary
+from sim.errors import BAD_INPUT, ReplicateError
 
 EXIT_BAD_INPUT = 2
+EXIT_FAILED = 1
 
 
 def _run(args: argparse.Namespace) -> int:
+    from sim.limits import check_resources
+    from sim.loader import load_scenario
+    from sim.storage import default_directory
+    from sim.workers import default_jobs
+
     scenario = load_scenario(args.scenario)
     seed = scenario.seed if args.seed is None else args.seed
     replicates = scenario.replicates if args.replicates is None else args.replicates
+    check_resources(scenario, replicates, args.jobs or default_jobs(), args.scenario)
     if replicates > 1 or args.scheduler:
         from sim.ensemble_commands import run_ensemble
 
         return run_ensemble(args, scenario, seed, replicates)
-    out = Path(args.out) if args.out else Path("runs") / scenario.name
-    if not args.force and existing_result(out, scenario, seed):
+    out = Path(args.out) if args.out else default_directory(scenario.name)
+    from sim.locks import output_lock
+
+    with output_lock(out):
+        return _run_single(args, scenario, seed, out)
+
+
+def _run_single(args: argparse.Namespace, scenario, seed: int, out: Path) -> int:
+    from tqdm import tqdm
+
+    from sim.run import Run
+    from sim.storage import existing_result, read_summary
+    from sim.summary import format_summary
+
+    if existing_result(out, scenario, seed, force=args.force) and not args.force:
         summary = read_summary(out)
         print(format_summary(summary, f"{scenario.name} (seed {seed}): results already in {out}, unchanged (--force recomputes)"))
         return 0
     run = Run(scenario, seed)
     with tqdm(total=run.months, desc=scenario.name, unit="month", disable=args.quiet or None, leave=False) as bar:
-        run.execute(on_month=lambda _month: bar.update())
+        run.execute(on_month=lambda _month: bar.update(), agents=False)  # the same records, without Mesa's import
     run.save(out, figures=not args.no_figures)
     print(format_summary(run.summary(), f"{scenario.name} (seed {seed}) -> {out}"))
     return 0
@@ -50,20 +71,24 @@ def _run(args: argparse.Namespace) -> int:
 def _add_run(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("run", help="run a scenario and write its results")
     parser.add_argument("scenario", help="scenario file (TOML)")
-    parser.add_argument("--seed", type=int, help="seed (default: the scenario's `seed`)")
+    parser.add_argument("--seed", type=seed, help="seed, a whole number >= 0 (default: the scenario's `seed`)")
     parser.add_argument("--out", help="output directory (default: runs/<scenario name>)")
-    parser.add_argument("--force", action="store_true", help="replace existing results in the output directory")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace another result that Cadres wrote in the output directory (never files it did not write)",
+    )
     parser.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
-    parser.add_argument("--replicates", type=int, help="number of replicates (default: the scenario's `replicates`, 1)")
-    parser.add_argument("--jobs", type=int, help="worker processes for replicates (default: all cores)")
+    parser.add_argument("--replicates", type=count, help="number of replicates (default: the scenario's `replicates`, 1)")
+    parser.add_argument("--jobs", type=count, help="worker processes for replicates (default: all cores)")
     parser.add_argument("--scheduler", help="address of a Dask distributed scheduler to run replicates on")
     parser.set_defaults(handler=_run)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
-    parser = argparse.ArgumentParser(prog="cadres", description="Cadres: institutional turnover in the Narkomindel, 1921-1945.")
+    parser = Parser(prog="cadres", description="Cadres: institutional turnover in the Narkomindel, 1921-1945.")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_run(subparsers)
     register_calibration(subparsers)  # calibrate, validate
@@ -74,15 +99,18 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `cadres` command; returns the exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # a usage error (one line, code 2) or --help (0)
+        return int(stop.code or 0)
     try:
         return args.handler(args)
-    except ConfigError as error:
+    except BAD_INPUT as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except ResultExistsError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+    except ReplicateError as error:
+        print(f"error: {error.brief()}", file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:
         print("interrupted: nothing was written", file=sys.stderr)
         return 130

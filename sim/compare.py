@@ -24,10 +24,12 @@ import pandas as pd
 
 from sim.bands import Interval, interval
 from sim.config import Scenario
-from sim.ensemble import Ensemble, execute_all
+from sim.ensemble import Ensemble, execute_all, save_figure_files
+from sim.errors import ResultExistsError
 from sim.loader import ConfigError, load_scenario
 from sim.outcomes import OUTCOMES, Outcome, month_text
-from sim.storage import write_json
+from sim.ownership import check_replaceable, read_manifest
+from sim.storage import default_directory, record_files, replace_file, write_json
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,7 @@ class Comparison:
             )
         self.replicates = loaded[0].replicates if replicates is None else replicates
         self.seed = loaded[0].seed if seed is None else seed
-        self.directory = Path(out) if out is not None else Path("runs") / "compare" / "+".join(names)
+        self.directory = Path(out) if out is not None else default_directory("compare", "+".join(names))
         self.ensembles = [Ensemble(s, self.replicates, self.seed, self.directory / s.name) for s in loaded]
 
     @property
@@ -110,10 +112,42 @@ class Comparison:
         """Scenario names in order."""
         return [e.name for e in self.ensembles]
 
+    def check_directory(self) -> dict:
+        """Refuse a directory that is not this comparison's or holds files Cadres did not write; its manifest.
+
+        Raises:
+            ResultExistsError: see sim.ownership.check_replaceable, or a result of another kind.
+        """
+        found = check_replaceable(self.directory) or {"kind": "comparison", "sub_results": [], "files": {}}
+        if found.get("kind") != "comparison":
+            raise ResultExistsError(
+                f"{self.directory} holds a{'n' if found.get('kind', 'run')[0] in 'aeiou' else ''} {found.get('kind', 'run')}, "
+                "not a comparison; choose another --out"
+            )
+        return found
+
+    def prepare(self) -> None:
+        """Check the directory and write its manifest, before any ensemble inside it is written."""
+        self.check_directory()
+        self.record_files([])
+
+    def record_files(self, names: list[str]) -> None:
+        """Write the manifest, with `names` (just written into the directory) added to its files."""
+        found = read_manifest(self.directory) or {}
+        record = {
+            "kind": "comparison",
+            "scenarios": self.names,
+            "replicates": self.replicates,
+            "seed": self.seed,
+            "sub_results": sorted(set(found.get("sub_results", [])) | set(self.names)),  # each an ensemble of its own
+        }
+        record_files(self.directory, names, record)
+
     def execute(
         self, executor=None, jobs: int | None = None, force: bool = False, progress: bool = True, on_result=None
     ) -> Comparison:
         """Run every missing replicate of every scenario through one executor, then reduce."""
+        self.prepare()
         execute_all(self.ensembles, executor=executor, jobs=jobs, force=force, progress=progress, on_result=on_result)
         for ensemble in self.ensembles:
             ensemble.reduce()
@@ -213,14 +247,15 @@ class Comparison:
 
     def save(self, figures: bool = True) -> Path:
         """Write comparison.csv, comparison.json, each ensemble's bands, and the figures."""
+        self.check_directory()
         for ensemble in self.ensembles:
             ensemble.save(figures=False)
-        self.frame().to_csv(self.directory / "comparison.csv", index=False)
-        write_json(self.directory / "comparison.json", self.as_json())
-        if figures:
-            (self.directory / "figures").mkdir(exist_ok=True)
-            for name, figure in self.plot().items():
-                figure.savefig(self.directory / "figures" / name, dpi=150)
+        frame = self.frame()
+        replace_file(self.directory / "comparison.csv", lambda path: frame.to_csv(path, index=False))
+        table = self.as_json()
+        replace_file(self.directory / "comparison.json", lambda path: write_json(path, table))
+        written = ["comparison.csv", "comparison.json"] + (save_figure_files(self.plot(), self.directory) if figures else [])
+        self.record_files(written)
         return self.directory
 
 

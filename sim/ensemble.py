@@ -19,18 +19,18 @@ number of replicates. On disk (`runs/<scenario>/` or `out`)::
 
 Running the same ensemble again simulates only the replicates whose
 directories are missing (after an interruption, even kill -9), and the
-result equals an uninterrupted run. A directory holding anything else (a
-different config or seed, a single run, unknown files) is refused unless
-`force`.
+result equals an uninterrupted run; a replicate whose parts do not match
+their recorded sizes and hashes is simulated again. A directory holding
+another Cadres result (a different config or seed, a single run) is
+refused unless `force`; one holding anything Cadres did not write is
+refused whatever the flags (sim.ownership).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
-import tempfile
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from functools import cache
@@ -42,10 +42,12 @@ from tqdm import tqdm
 
 from sim.bands import Interval, interval, reduce_timeseries
 from sim.config import Scenario
+from sim.errors import OutputError, ReplicateError, ResultExistsError
 from sim.loader import load_scenario
 from sim.outcomes import OUTCOMES, to_json
+from sim.ownership import check_replaceable, file_records, read_manifest
 from sim.replicate import ReplicateResult, Task, is_complete, read_outcomes, read_timeseries, replicate_name
-from sim.storage import ResultExistsError, read_manifest, write_json
+from sim.storage import default_directory, replace_file, retire, write_json
 from sim.versions import package_versions
 
 OnResult = Callable[[ReplicateResult], None]
@@ -65,10 +67,6 @@ def model_code() -> dict[str, str]:
     package = Path(__file__).resolve().parent
     files = sorted({path for pattern in MODEL_SOURCES for path in package.glob(pattern)})
     return {str(path.relative_to(package)): hashlib.sha256(path.read_bytes()).hexdigest()[:12] for path in files}
-
-
-class ReplicateError(RuntimeError):
-    """Some replicates failed; their directories were not written, so a rerun retries them."""
 
 
 # Keys that do not change what a replicate simulates: how many replicates, the
@@ -119,7 +117,7 @@ class Ensemble:
         if self.replicates < 1:
             raise ValueError(f"expected at least one replicate, got {self.replicates}")
         self.seed = self.scenario.seed if seed is None else int(seed)
-        self.directory = Path(out) if out is not None else Path("runs") / self.scenario.name
+        self.directory = Path(out) if out is not None else default_directory(self.scenario.name)
         self.seeds = np.random.SeedSequence(self.seed).spawn(self.replicates)
         self.config_hash = ensemble_hash(self.scenario)
         self.bands: pd.DataFrame | None = None
@@ -137,7 +135,7 @@ class Ensemble:
 
     # -- on disk --------------------------------------------------------------
 
-    def _manifest(self, status: str) -> dict:
+    def _manifest(self, status: str, files: dict) -> dict:
         return {
             "kind": "ensemble",
             "scenario": self.name,
@@ -150,14 +148,12 @@ class Ensemble:
             "model_code": model_code(),
             "updated": datetime.now(UTC).isoformat(timespec="seconds"),
             "versions": package_versions(),
+            "sub_results": ["replicates/*"],
+            "files": files,
         }
 
-    def _write_manifest(self, status: str) -> None:
-        handle, temporary = tempfile.mkstemp(prefix=".manifest.", dir=self.directory)
-        os.close(handle)
-        write_json(Path(temporary), self._manifest(status))
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, self.directory / "manifest.json")
+    def _write_manifest(self, status: str, files: dict) -> None:
+        replace_file(self.directory / "manifest.json", lambda path: write_json(path, self._manifest(status, files)))
 
     def check_directory(self) -> None:
         """Refuse a result directory that holds something other than this ensemble.
@@ -166,13 +162,14 @@ class Ensemble:
             ResultExistsError: other files, a single run, another config or seed.
         """
         directory = self.directory
-        if not directory.exists() or (directory.is_dir() and not any(directory.iterdir())):
-            return
-        found = read_manifest(directory)
+        found = check_replaceable(directory)
         if found is None:
-            raise ResultExistsError(f"{directory} exists and is not a Cadres result; choose another --out or pass --force")
-        if found.get("kind") != "ensemble":
-            raise ResultExistsError(f"{directory} holds a single run, not an ensemble; choose another --out or pass --force")
+            return
+        if found.get("kind", "run") != "ensemble":
+            raise ResultExistsError(
+                f"{directory} holds a {found.get('kind', 'run')}, not an ensemble; "
+                "pass --force to replace it (Cadres replaces only its own results) or choose another --out"
+            )
         if found.get("seed") != self.seed:
             raise ResultExistsError(
                 f"{directory} holds an ensemble with seed {found.get('seed')}, not {self.seed}; "
@@ -195,17 +192,19 @@ class Ensemble:
 
     def prepare(self, force: bool = False) -> list[Task]:
         """Check or clear the directory, write the manifest, and list the replicates still missing."""
-        if force and self.directory.exists():
-            retired = Path(tempfile.mkdtemp(prefix=f".{self.directory.name}.old.", dir=self.directory.parent))
-            os.replace(self.directory, retired / "result")
-            shutil.rmtree(retired, ignore_errors=True)
+        if force and check_replaceable(self.directory) is not None:
+            retire(self.directory)
         self.check_directory()
-        (self.directory / "replicates").mkdir(parents=True, exist_ok=True)
+        kept = (read_manifest(self.directory) or {}).get("files", {})  # the last reduction's files, until replaced
+        try:
+            (self.directory / "replicates").mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise OutputError(f"{self.directory}: cannot write here ({error.strerror}); nothing was written") from None
         for stale in (self.directory / "replicates").glob(".r*"):  # staging left by a killed run
             shutil.rmtree(stale, ignore_errors=True)
         for stale in self.directory.glob(".manifest.*"):
             stale.unlink(missing_ok=True)
-        self._write_manifest("running")
+        self._write_manifest("running", kept)
         return [
             Task(self.scenario, index, seed, self.replicate_directory(index), self.config_hash, label=self.name)
             for index, seed in enumerate(self.seeds)
@@ -267,8 +266,8 @@ class Ensemble:
         """Write bands, outcomes, summary and figures next to the replicates; mark the manifest complete."""
         if self.bands is None:
             self.reduce()
-        self.bands.to_parquet(self.directory / "bands.parquet", index=False)
-        self.outcomes.to_csv(self.directory / "outcomes.csv", index=False)
+        replace_file(self.directory / "bands.parquet", lambda path: self.bands.to_parquet(path, index=False))
+        replace_file(self.directory / "outcomes.csv", lambda path: self.outcomes.to_csv(path, index=False))
         summary = {
             "scenario": self.name,
             "seed": self.seed,
@@ -278,13 +277,21 @@ class Ensemble:
                 name: value.as_dict() | {"median_text": _text(name, value.median)} for name, value in self.intervals().items()
             },
         }
-        write_json(self.directory / "summary.json", summary)
+        replace_file(self.directory / "summary.json", lambda path: write_json(path, summary))
+        written = ["bands.parquet", "outcomes.csv", "summary.json"]
         if figures:
-            (self.directory / "figures").mkdir(exist_ok=True)
-            for name, figure in self.plot().items():
-                figure.savefig(self.directory / "figures" / name, dpi=150)
-        self._write_manifest("complete")
+            written += save_figure_files(self.plot(), self.directory)
+        kept = (read_manifest(self.directory) or {}).get("files", {})
+        figures_kept = {name: record for name, record in kept.items() if name.startswith("figures/") and not figures}
+        self._write_manifest("complete", figures_kept | file_records(self.directory, written))
         return self.directory
+
+
+def save_figure_files(figures: dict, directory: Path) -> list[str]:
+    """Save figures (by file name) into `directory`/figures, each atomically; their paths relative to `directory`."""
+    for name, figure in figures.items():
+        replace_file(directory / "figures" / name, lambda path, figure=figure: figure.savefig(path, dpi=150, format="png"))
+    return [f"figures/{name}" for name in figures]
 
 
 def _text(name: str, value: float):

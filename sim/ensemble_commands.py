@@ -3,10 +3,12 @@
     cadres run SCENARIO --replicates N [--jobs J] [--scheduler ADDRESS]
     cadres compare A.toml B.toml [C.toml ...] [--replicates N] [--jobs J] [--seed S] [--out DIR] [--json]
     cadres sweep SCENARIO --param NAME=LO:HI [--param ...] --samples K [--method sobol|morris]
-    cadres findings [--replicates N] [--jobs J]
+    cadres findings [--replicates N] [--jobs J] [--publish]
 
-Bad input raises sim.loader.ConfigError (path "command line" for options),
+Bad input raises sim.errors.ConfigError (path "command line" for options),
 which the CLI prints on one line with exit code 2, before anything is written.
+Each command holds the lock of its output directory (sim.locks) from its
+first check to its last write.
 """
 
 from __future__ import annotations
@@ -16,18 +18,14 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
-from sim.config import Scenario
-from sim.loader import ConfigError, load_scenario
+from sim.arguments import count, seed
+from sim.errors import ConfigError
+from sim.workers import default_jobs
 
 SCHEDULER_HELP = 'address of a Dask distributed scheduler ("local" starts a LocalCluster of --jobs workers)'
-
-
-def _check_counts(args: argparse.Namespace, replicates: int | None) -> None:
-    if replicates is not None and replicates < 1:
-        raise ConfigError("command line", "--replicates", f"expected a number of replicates of at least 1, got {replicates}")
-    if getattr(args, "jobs", None) is not None and args.jobs < 1:
-        raise ConfigError("command line", "--jobs", f"expected a number of worker processes of at least 1, got {args.jobs}")
+PUBLISHED_PAGE = Path("docs/findings.md")  # `cadres findings --publish`, from the repository root
 
 
 @contextmanager
@@ -70,21 +68,20 @@ def _connect(args: argparse.Namespace):
         ) from None
 
 
-def run_ensemble(args: argparse.Namespace, scenario: Scenario, seed: int, replicates: int) -> int:
+def run_ensemble(args: argparse.Namespace, scenario, seed: int, replicates: int) -> int:
     """`cadres run` with replicates: the ensemble, its bands and banded figures."""
-    from pathlib import Path
-
     from sim.compare import format_interval
     from sim.ensemble import Ensemble
+    from sim.locks import output_lock
     from sim.outcomes import BY_NAME
 
-    _check_counts(args, replicates)
     ensemble = Ensemble(scenario, replicates, seed, Path(args.out) if args.out else None)
-    if not args.force:
-        ensemble.check_directory()  # refuse before starting any worker
-    with executor_for(args, ensemble.directory) as executor:
-        ensemble.execute(executor, force=args.force, progress=not args.quiet)
-    ensemble.reduce().save(figures=not args.no_figures)
+    with output_lock(ensemble.directory):
+        if not args.force:
+            ensemble.check_directory()  # refuse before starting any worker
+        with executor_for(args, ensemble.directory) as executor:
+            ensemble.execute(executor, force=args.force, progress=not args.quiet)
+        ensemble.reduce().save(figures=not args.no_figures)
     print(f"{scenario.name}: {replicates} replicates (seeds spawned from {seed}) -> {ensemble.directory}")
     print("  median (10% to 90%)")
     for name, value in ensemble.intervals().items():
@@ -92,17 +89,34 @@ def run_ensemble(args: argparse.Namespace, scenario: Scenario, seed: int, replic
     return 0
 
 
-def _compare(args: argparse.Namespace) -> int:
+def _comparison(args: argparse.Namespace, files, out):
+    """The comparison the options describe, with its resources checked before any work."""
     from sim.compare import Comparison
+    from sim.limits import check_resources
 
-    _check_counts(args, args.replicates)
-    comparison = Comparison(args.scenarios, replicates=args.replicates, seed=args.seed, out=args.out)
+    comparison = Comparison(files, replicates=args.replicates, seed=args.seed, out=out)
+    for ensemble in comparison.ensembles:
+        check_resources(ensemble.scenario, comparison.replicates, args.jobs or default_jobs(), ensemble.name)
+    return comparison
+
+
+def _check_directories(args: argparse.Namespace, comparison) -> None:
+    """Refuse, before starting any worker, directories the comparison may not write."""
+    comparison.check_directory()
     if not args.force:
         for ensemble in comparison.ensembles:
             ensemble.check_directory()
-    with executor_for(args, comparison.directory) as executor:
-        comparison.execute(executor, force=args.force, progress=not args.quiet)
-    comparison.save(figures=not args.no_figures)
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from sim.locks import output_lock
+
+    comparison = _comparison(args, args.scenarios, args.out)
+    with output_lock(comparison.directory):
+        _check_directories(args, comparison)
+        with executor_for(args, comparison.directory) as executor:
+            comparison.execute(executor, force=args.force, progress=not args.quiet)
+        comparison.save(figures=not args.no_figures)
     if args.json:
         json.dump(comparison.as_json(), sys.stdout, indent=2)
         print()
@@ -113,18 +127,23 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
+    from sim.limits import check_resources
+    from sim.loader import load_scenario
+    from sim.locks import output_lock
     from sim.sensitivity import format_indices, save_sensitivity
     from sim.sweep import Sweep, parse_parameters
 
     scenario = load_scenario(args.scenario)
-    _check_counts(args, args.replicates)
     parameters = parse_parameters(args.param or [], scenario)
     sweep = Sweep(scenario, parameters, args.samples, args.method, args.replicates or 1, args.seed, args.out)
-    if not args.force:
-        sweep.check_directory()
-    with executor_for(args, sweep.directory) as executor:
-        sweep.execute(executor, force=args.force, progress=not args.quiet)
-    indices = save_sensitivity(sweep, figure=not args.no_figures)
+    for ensemble in sweep.ensembles:
+        check_resources(ensemble.scenario, sweep.replicates, args.jobs or default_jobs(), args.scenario)
+    with output_lock(sweep.directory):
+        if not args.force:
+            sweep.check_directory()
+        with executor_for(args, sweep.directory) as executor:
+            sweep.execute(executor, force=args.force, progress=not args.quiet)
+        indices = save_sensitivity(sweep, figure=not args.no_figures)
     failed = int((sweep.table["error"] != "").sum())
     print(
         f"{scenario.name}: {len(sweep.points)} points ({args.method}, {args.samples} samples) "
@@ -137,34 +156,40 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 def _findings(args: argparse.Namespace) -> int:
-    from pathlib import Path
+    from sim.findings import FINDINGS_SCENARIOS, check_published, publish_findings, write_findings
+    from sim.locks import output_lock
 
-    from sim.compare import Comparison
-    from sim.findings import FINDINGS_SCENARIOS, write_findings
-
-    _check_counts(args, args.replicates)
     scenarios = Path(args.scenarios)
     files = [scenarios / f"{name}.toml" for name in FINDINGS_SCENARIOS]
-    comparison = Comparison(files, replicates=args.replicates, seed=args.seed, out=args.runs)
-    if not args.force:
-        for ensemble in comparison.ensembles:
-            ensemble.check_directory()
-    with executor_for(args, comparison.directory) as executor:
-        comparison.execute(executor, force=args.force, progress=not args.quiet)
-    comparison.save(figures=not args.no_figures)  # the page links the figures of the last run with them
-    command = f"cadres findings --replicates {comparison.replicates}" + (f" --seed {args.seed}" if args.seed is not None else "")
-    page = write_findings(comparison.directory, Path(args.page), command)
+    if args.publish:
+        check_published(PUBLISHED_PAGE)  # refuse before any simulation
+    comparison = _comparison(args, files, args.runs)
+    with output_lock(comparison.directory):
+        _check_directories(args, comparison)
+        with executor_for(args, comparison.directory) as executor:
+            comparison.execute(executor, force=args.force, progress=not args.quiet)
+        comparison.save(figures=True)  # the page shows the comparison's figures
+        seed = f" --seed {args.seed}" if args.seed is not None else ""
+        command = f"cadres findings --replicates {comparison.replicates}{seed} --publish"  # regenerates the published page
+        page = write_findings(comparison, command)
+    if args.publish:
+        with output_lock(PUBLISHED_PAGE):
+            page = publish_findings(comparison.directory, PUBLISHED_PAGE, command)
     print(comparison.format())
     print(f"\n{page} written from {comparison.directory / 'comparison.json'}")
+    if not args.publish:
+        print(f"(the published page, {PUBLISHED_PAGE}, is unchanged: --publish replaces it)")
     return 0
 
 
 def _add_execution(parser: argparse.ArgumentParser, replicates: str) -> None:
-    parser.add_argument("--replicates", type=int, help=replicates)
-    parser.add_argument("--jobs", type=int, help="worker processes (default: all cores)")
+    parser.add_argument("--replicates", type=count, help=replicates)
+    parser.add_argument("--jobs", type=count, help="worker processes (default: all cores)")
     parser.add_argument("--scheduler", help=SCHEDULER_HELP)
-    parser.add_argument("--seed", type=int, help="spawn seed of the replicate seeds (default: the first scenario's `seed`)")
-    parser.add_argument("--force", action="store_true", help="replace existing results")
+    parser.add_argument("--seed", type=seed, help="spawn seed of the replicate seeds (default: the first scenario's `seed`)")
+    parser.add_argument(
+        "--force", action="store_true", help="replace other results that Cadres wrote there (never files it did not write)"
+    )
     parser.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -186,17 +211,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="NAME=LO:HI",
         help="a dotted scenario key and its range; a schedule key is scaled by the factor (repeat for each parameter)",
     )
-    sweep.add_argument("--samples", type=int, required=True, help="Morris trajectories, or Sobol base samples (a power of 2)")
+    sweep.add_argument("--samples", type=count, required=True, help="Morris trajectories, or Sobol base samples (a power of 2)")
     sweep.add_argument("--method", default="morris", help="morris (default) or sobol")
     sweep.add_argument("--out", help="output directory (default: runs/sweep/<scenario name>)")
     _add_execution(sweep, "replicates per design point, on the same seeds at every point (default: 1)")
     sweep.set_defaults(handler=_sweep)
 
     findings = subparsers.add_parser(
-        "findings", help="regenerate docs/findings.md (F10) from a comparison with the gradual transitions"
+        "findings",
+        help="the F10 answer from a comparison with the gradual transitions: RUNS/findings.md (--publish: docs/findings.md)",
     )
     findings.add_argument("--scenarios", default="scenarios", help="directory of the scenario files (default: scenarios)")
-    findings.add_argument("--runs", default="runs/findings", help="where the comparison is stored (default: runs/findings)")
-    findings.add_argument("--page", default="docs/findings.md", help="the page to write (default: docs/findings.md)")
+    findings.add_argument(
+        "--runs", default="runs/findings", help="where the comparison and its page are stored (default: runs/findings)"
+    )
+    findings.add_argument(
+        "--publish",
+        action="store_true",
+        help=f"also replace the published page, {PUBLISHED_PAGE}, and its figures (run from the repository root)",
+    )
     _add_execution(findings, "replicates per scenario (default: 40)")
     findings.set_defaults(handler=_findings, replicates=40)

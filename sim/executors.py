@@ -28,24 +28,15 @@ from __future__ import annotations
 
 import math
 import multiprocessing
-import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from typing import Self
 
 from sim.replicate import ReplicateResult, Task, simulate_batch
-from sim.workers import process_pool
+from sim.workers import default_jobs, process_pool
 
 PRELOAD = ["sim.replicate", "sim.engine", "sim.records", "sim.outcomes", "pandas", "pyarrow.parquet"]
 START_METHOD = "forkserver"
-
-
-def default_jobs() -> int:
-    """Worker processes when --jobs is not given: the cores available to us."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return os.cpu_count() or 1
 
 
 def batches(tasks: Sequence[Task], size: int) -> list[list[Task]]:

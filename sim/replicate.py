@@ -5,8 +5,9 @@ SeedSequence. `simulate_batch` runs a list of them in a worker process and
 either writes each replicate directory itself (when the worker shares the
 file system, as in the local pool) or sends the records back to be written
 by the caller (a Dask cluster). Either way the directory holds the same
-files: manifest.json, timeseries.parquet, biographies.parquet, summary.json
-(the run's summary and its key outcomes), written atomically.
+files: timeseries.parquet, biographies.parquet, summary.json (the run's
+summary and its key outcomes) and manifest.json, written last with the
+size and SHA-256 of each part, all atomically.
 
 A replicate that fails is returned with its error message, not raised, so
 one bad parameter point does not stop a sweep.
@@ -27,8 +28,9 @@ import pandas as pd
 from sim.config import Scenario
 from sim.engine import Engine
 from sim.outcomes import compute_outcomes, from_json, to_json
+from sim.ownership import damaged_files, read_manifest
 from sim.records import Records, collect
-from sim.storage import read_manifest, read_summary, write_atomically, write_json
+from sim.storage import finish_manifest, read_summary, write_atomically, write_json
 from sim.summary import summarize
 from sim.versions import package_versions
 
@@ -92,8 +94,11 @@ def write_replicate(task: Task, result: ReplicateResult) -> None:
         raise ValueError(f"replicate {task.index} has no records to write")
 
     def fill(staging: Path) -> None:
-        write_json(
-            staging / "manifest.json",
+        records.timeseries.to_parquet(staging / "timeseries.parquet", index=False)
+        records.biographies.to_parquet(staging / "biographies.parquet", index=False)
+        write_json(staging / "summary.json", {**result.summary, "outcomes": to_json(result.outcomes)})
+        finish_manifest(
+            staging,
             {
                 "kind": "replicate",
                 "scenario": task.scenario.name,
@@ -104,9 +109,6 @@ def write_replicate(task: Task, result: ReplicateResult) -> None:
                 "versions": _versions(),
             },
         )
-        records.timeseries.to_parquet(staging / "timeseries.parquet", index=False)
-        records.biographies.to_parquet(staging / "biographies.parquet", index=False)
-        write_json(staging / "summary.json", {**result.summary, "outcomes": to_json(result.outcomes)})
 
     write_atomically(task.directory, fill)
 
@@ -136,9 +138,13 @@ def simulate_batch(tasks: list[Task], write: bool) -> list[ReplicateResult]:
 
 
 def is_complete(directory: Path, config_hash: str) -> bool:
-    """True if a replicate directory exists, was written whole, and belongs to this config."""
+    """True if a replicate directory belongs to this config and every part is whole (size and hash as recorded).
+
+    A replicate with a missing, truncated or altered part is incomplete: the
+    ensemble simulates it again and replaces it.
+    """
     found = read_manifest(directory)
-    return found is not None and found.get("config_hash") == config_hash and (directory / "summary.json").is_file()
+    return found is not None and found.get("config_hash") == config_hash and not damaged_files(directory, found)
 
 
 def read_timeseries(directory: Path) -> pd.DataFrame:

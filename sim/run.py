@@ -11,15 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from sim.config import Scenario
 from sim.loader import load_scenario
-from sim.model import TurnoverModel
 from sim.records import Records
-from sim.storage import manifest, write_atomically, write_json
+from sim.storage import finish_manifest, manifest, write_atomically, write_json
 from sim.summary import summarize
+
+if TYPE_CHECKING:
+    from sim.model import TurnoverModel
 
 
 class Run:
@@ -36,10 +39,24 @@ class Run:
         self.model: TurnoverModel | None = None
         self._records: Records | None = None
 
-    def execute(self, on_month: Callable[[int], None] | None = None) -> Run:
-        """Simulate to the horizon; `on_month(month_index)` is called after each month."""
-        self.model = TurnoverModel(self.scenario, seed=self.seed).run(on_month)
-        self._records = self.model.records()
+    def execute(self, on_month: Callable[[int], None] | None = None, agents: bool = True) -> Run:
+        """Simulate to the horizon; `on_month(month_index)` is called after each month.
+
+        Args:
+            on_month: called after each month with its index.
+            agents: run the Mesa model (`self.model`, with its Diplomat agents); False runs the bare
+                engine under it, with identical records and without importing Mesa (the command line).
+        """
+        if agents:
+            from sim.model import TurnoverModel
+
+            self.model = TurnoverModel(self.scenario, seed=self.seed).run(on_month)
+            self._records = self.model.records()
+        else:
+            from sim.engine import Engine
+            from sim.records import collect
+
+            self._records = collect(Engine(self.scenario, self.seed).populate().run(on_month))
         return self
 
     @property
@@ -80,11 +97,15 @@ class Run:
         return standard_figures(self.timeseries, self.label)
 
     def save(self, directory: str | Path, figures: bool = True) -> Path:
-        """Write the run directory (manifest, parquet, summary, figures) atomically."""
+        """Write the run directory (parquet, summary, figures, then the manifest) atomically.
+
+        Raises:
+            ResultExistsError: `directory` holds something Cadres may not replace.
+            OutputError: it cannot be written.
+        """
         records = self.records
 
         def fill(staging: Path) -> None:
-            write_json(staging / "manifest.json", manifest(self.scenario, self.seed))
             records.timeseries.to_parquet(staging / "timeseries.parquet", index=False)
             records.biographies.to_parquet(staging / "biographies.parquet", index=False)
             write_json(staging / "summary.json", {"scenario": self.scenario.name, "seed": self.seed, **self.summary()})
@@ -92,5 +113,6 @@ class Run:
                 from sim.plots import save_figures
 
                 save_figures(records.timeseries, staging / "figures", self.label)
+            finish_manifest(staging, manifest(self.scenario, self.seed))
 
         return write_atomically(Path(directory), fill)

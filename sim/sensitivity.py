@@ -16,7 +16,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.ensemble import save_figure_files
 from sim.outcomes import BY_NAME
+from sim.storage import replace_file
 from sim.sweep import SWEEP_OUTCOMES, Sweep, problem
 
 _BAR, _SECOND = "#0072B2", "#E69F00"  # Okabe & Ito, as sim/plots.py
@@ -87,12 +89,12 @@ def ranked_bars(indices: pd.DataFrame, method: str, title: str = "") -> Figure:
 def save_sensitivity(sweep: Sweep, figure: bool = True) -> pd.DataFrame:
     """Analyse, write sensitivity.csv and (if `figure`) figures/sensitivity.png; return the indices."""
     indices = analyse(sweep)
-    indices.to_csv(sweep.directory / "sensitivity.csv", index=False)
-    if not figure:
-        return indices
-    (sweep.directory / "figures").mkdir(exist_ok=True)
-    title = f"{sweep.scenario.name}: {len(sweep.points)} points x {sweep.replicates} replicates"
-    ranked_bars(indices, sweep.method, title).savefig(sweep.directory / "figures" / "sensitivity.png", dpi=150)
+    replace_file(sweep.directory / "sensitivity.csv", lambda path: indices.to_csv(path, index=False))
+    written = ["sensitivity.csv"]
+    if figure:
+        title = f"{sweep.scenario.name}: {len(sweep.points)} points x {sweep.replicates} replicates"
+        written += save_figure_files({"sensitivity.png": ranked_bars(indices, sweep.method, title)}, sweep.directory)
+    sweep.record_files(written)
     return indices
 
 

@@ -1,14 +1,18 @@
 """Runs on disk: a result directory written whole or not at all.
 
 A run directory holds manifest.json (resolved config, its hash, seed,
-package versions), timeseries.parquet, biographies.parquet, summary.json
-and figures/. It is written into a temporary sibling directory and renamed
+package versions, and the size and SHA-256 of every file written),
+timeseries.parquet, biographies.parquet, summary.json and figures/. It is
+written into a temporary sibling directory, the manifest last, and renamed
 into place, so an interrupted or failed run never leaves a half-written
-result, and an existing result is never overwritten unless asked.
+result. An existing directory is replaced only if it is a Cadres result
+holding nothing but Cadres' own files (sim.ownership), and only once its
+successor is complete.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -18,17 +22,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sim.config import Scenario
+from sim.errors import ConfigError, OutputError, ResultExistsError
 from sim.loader import scenario_hash
+from sim.ownership import check_replaceable, damaged_files, file_records, files_under, read_manifest
 from sim.versions import package_versions
 
 
-class ResultExistsError(Exception):
-    """An output directory already holds results that the caller did not ask to replace."""
-
-
 def manifest(scenario: Scenario, seed: int | str) -> dict:
-    """The provenance record of a run."""
+    """The provenance record of a run (its `files` are added when the run is written)."""
     return {
+        "kind": "run",
         "scenario": scenario.name,
         "seed": seed,
         "config_hash": scenario_hash(scenario),
@@ -38,12 +41,25 @@ def manifest(scenario: Scenario, seed: int | str) -> dict:
     }
 
 
-def read_manifest(directory: Path) -> dict | None:
-    """The manifest of an existing result directory, or None."""
-    try:
-        return json.loads((directory / "manifest.json").read_text())
-    except (FileNotFoundError, NotADirectoryError, json.JSONDecodeError):
-        return None
+RUNS = Path("runs")  # default home of results, relative to the working directory
+
+
+def default_directory(*parts: str) -> Path:
+    """The default output directory `runs/<parts...>`, refused unless it lies strictly inside runs/.
+
+    Scenario names are checked to be safe path components (sim.config); this
+    is the last guard that a default output can never be runs/ itself, the
+    working directory or anywhere outside.
+
+    Raises:
+        ConfigError: a part that would lead outside runs/.
+    """
+    path = RUNS.joinpath(*parts)
+    inside = RUNS.resolve()
+    resolved = path.resolve()
+    if resolved == inside or not resolved.is_relative_to(inside) or any(part in ("", ".", "..") for part in parts):
+        raise ConfigError("scenario", "name", f"expected a name that makes a directory inside runs/, not {path} (or pass --out)")
+    return path
 
 
 def read_summary(directory: Path) -> dict:
@@ -51,49 +67,141 @@ def read_summary(directory: Path) -> dict:
     return json.loads((directory / "summary.json").read_text())
 
 
-def existing_result(directory: Path, scenario: Scenario, seed: int | str) -> bool:
-    """True if `directory` already holds the result of this config and seed.
+def existing_result(directory: Path, scenario: Scenario, seed: int | str, force: bool = False) -> bool:
+    """True if `directory` already holds the result of this config and seed, whole.
+
+    False if there is nothing to keep: no directory, an empty one, this very
+    result with a part missing or damaged (it is recomputed), or, with
+    `force`, another result that Cadres wrote and may replace.
 
     Raises:
-        ResultExistsError: it holds something else (another config or seed, or unknown files).
+        ResultExistsError: anything Cadres may not replace (see
+            sim.ownership.check_replaceable), a result of another kind, or
+            without `force` a result of another config or seed.
     """
-    if not directory.exists() or (directory.is_dir() and not any(directory.iterdir())):
-        return False
-    found = read_manifest(directory)
+    found = check_replaceable(directory)
     if found is None:
-        raise ResultExistsError(f"{directory} exists and is not a Cadres result; choose another --out or pass --force")
+        return False
+    kind = found.get("kind", "run")
+    if kind != "run":
+        more = f" of {found.get('replicates')} replicates" if kind == "ensemble" else ""
+        raise ResultExistsError(
+            f"{directory} holds a{'n' if kind[0] in 'aeiou' else ''} {kind}{more}, not a single run; "
+            "choose another --out" + (" (or run the ensemble with --replicates)" if kind == "ensemble" else "")
+        )
     if found.get("config_hash") == scenario_hash(scenario) and found.get("seed") == seed:
-        return True
+        return not damaged_files(directory, found)
+    if force:
+        return False
+    other = "another config" if found.get("seed") == seed else f"seed {found.get('seed')}"
     raise ResultExistsError(
-        f"{directory} holds results of a different config or seed (seed {found.get('seed')}); "
-        "pass --force to replace them or choose another --out"
+        f"{directory} holds the result of {other}; "
+        "pass --force to replace it (Cadres replaces only its own results) or choose another --out"
     )
 
 
 def write_atomically(directory: Path, fill: Callable[[Path], None]) -> Path:
     """Create `directory` by filling a temporary sibling and renaming it into place.
 
-    An existing `directory` is replaced only once the new one is complete.
+    An existing `directory` is replaced only if Cadres may replace it
+    (sim.ownership.check_replaceable), and only once the new one is complete.
+
+    Raises:
+        ResultExistsError: `directory` holds something that is not Cadres' own.
+        OutputError: the directory cannot be written (its message names it); nothing is left behind.
     """
     directory = Path(directory)
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(staging, 0o777 & ~umask)  # mkdtemp makes it private; results are ordinary files
+    check_replaceable(directory)
     try:
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+    except OSError as error:
+        raise OutputError(f"{directory}: cannot write here ({_reason(error)}); nothing was written") from None
+    try:
+        os.chmod(staging, 0o777 & ~_umask())  # mkdtemp makes it private; results are ordinary files
         fill(staging)
+        check_replaceable(directory)  # again: something may have appeared while the run was computed
         if directory.exists():
-            retired = Path(tempfile.mkdtemp(prefix=f".{directory.name}.old.", dir=directory.parent))
-            os.replace(directory, retired / "result")
+            retired = _set_aside(directory)
             os.replace(staging, directory)
             shutil.rmtree(retired, ignore_errors=True)
         else:
             os.replace(staging, directory)
+    except OSError as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise OutputError(f"{directory}: cannot write the result ({_reason(error)}); nothing was written") from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return directory
+
+
+def _set_aside(directory: Path) -> Path:
+    """Rename a result out of the way (into a hidden sibling) and return the sibling to remove."""
+    retired = Path(tempfile.mkdtemp(prefix=f".{directory.name}.old.", dir=directory.parent))
+    os.replace(directory, retired / "result")
+    return retired
+
+
+def retire(directory: Path) -> None:
+    """Remove a result that Cadres may replace (check sim.ownership.check_replaceable first): rename, then delete."""
+    shutil.rmtree(_set_aside(Path(directory)), ignore_errors=True)
+
+
+def finish_manifest(staging: Path, record: dict) -> None:
+    """Write a result's manifest last, with the size and hash of every file already in `staging`."""
+    write_json(staging / "manifest.json", {**record, "files": file_records(staging, files_under(staging))})
+
+
+def record_files(directory: Path, names: list[str], manifest: dict) -> None:
+    """Rewrite `directory`'s manifest (`manifest`, or the stored one) with `names` added to its files.
+
+    Files written into a result directory after its manifest are thereby
+    Cadres' own: a later --force may replace them, and nothing else.
+    """
+    stored = read_manifest(directory) or {}
+    files = stored.get("files", {}) | file_records(directory, names)
+    replace_file(Path(directory) / "manifest.json", lambda path: write_json(path, {**manifest, "files": files}))
+
+
+def replace_file(path: Path, write: Callable[[Path], None]) -> Path:
+    """Write a file through a temporary sibling renamed into place, so it is never left half-written.
+
+    Raises:
+        OutputError: it cannot be written.
+    """
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        os.close(handle)
+    except OSError as error:
+        raise OutputError(f"{path}: cannot write ({_reason(error)})") from None
+    try:
+        write(Path(temporary))
+        os.chmod(temporary, 0o666 & ~_umask())
+        os.replace(temporary, path)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise OutputError(f"{path}: cannot write ({_reason(error)}); the previous file, if any, is unchanged") from None
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _umask() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
+
+
+def _reason(error: OSError) -> str:
+    if error.errno == errno.ENOSPC:
+        return "no space left on the device"
+    if error.errno == errno.EROFS:
+        return "read-only file system"
+    return error.strerror or str(error)
 
 
 def write_json(path: Path, payload: dict) -> None:

@@ -26,8 +26,10 @@ import pandas as pd
 
 from sim.config import Scenario
 from sim.ensemble import Ensemble, ReplicateError, execute_all
+from sim.errors import ResultExistsError
 from sim.loader import ConfigError
-from sim.storage import ResultExistsError, read_manifest, write_json
+from sim.ownership import check_replaceable
+from sim.storage import default_directory, record_files, replace_file, retire
 
 METHODS = ("morris", "sobol")
 SWEEP_OUTCOMES = ("elite_purged_share", "majority_month_all", "experience_lost")  # the issue's key outputs
@@ -173,7 +175,7 @@ class Sweep:
         self.scenario, self.parameters, self.samples, self.method = scenario, list(parameters), samples, method
         self.replicates = replicates
         self.seed = scenario.seed if seed is None else seed
-        self.directory = Path(out) if out is not None else Path("runs") / "sweep" / scenario.name
+        self.directory = Path(out) if out is not None else default_directory("sweep", scenario.name)
         self.points = design(self.parameters, samples, method, self.seed)
         base = scenario.model_dump(mode="json")
         self.ensembles = []
@@ -197,7 +199,12 @@ class Sweep:
             "seed": self.seed,
             "parameters": [p.__dict__ for p in self.parameters],
             "config": self.scenario.model_dump(mode="json"),
+            "sub_results": ["points/*"],
         }
+
+    def record_files(self, names: list[str]) -> None:
+        """Add files just written into the sweep's directory to its manifest (they are then Cadres' own)."""
+        record_files(self.directory, names, self._manifest())
 
     def check_directory(self) -> None:
         """Refuse a directory holding another sweep or anything else.
@@ -205,11 +212,14 @@ class Sweep:
         Raises:
             ResultExistsError: unless it is empty or holds this very sweep.
         """
-        if not self.directory.exists() or not any(self.directory.iterdir()):
+        found = check_replaceable(self.directory)
+        if found is None:
             return
-        found = read_manifest(self.directory)
-        if found is None or found.get("kind") != "sweep":
-            raise ResultExistsError(f"{self.directory} holds something other than a sweep; choose another --out or pass --force")
+        if found.get("kind") != "sweep":
+            raise ResultExistsError(
+                f"{self.directory} holds a {found.get('kind', 'run')}, not a sweep; "
+                "pass --force to replace it (Cadres replaces only its own results) or choose another --out"
+            )
         mine = self._manifest()
         changed = [
             key
@@ -224,13 +234,10 @@ class Sweep:
 
     def execute(self, executor=None, jobs: int | None = None, force: bool = False, progress: bool = True) -> Sweep:
         """Run every missing point; failed points are kept as rows with their error."""
-        if force and self.directory.exists():
-            import shutil
-
-            shutil.rmtree(self.directory)
+        if force and check_replaceable(self.directory) is not None:
+            retire(self.directory)
         self.check_directory()
-        self.directory.mkdir(parents=True, exist_ok=True)
-        write_json(self.directory / "manifest.json", self._manifest())
+        self.record_files([])
         try:
             execute_all(self.ensembles, executor=executor, jobs=jobs, progress=progress, label=f"sweep {self.scenario.name}")
         except ReplicateError:
@@ -251,7 +258,8 @@ class Sweep:
                 row["error"] = ""
             rows.append(row)
         self.table = pd.DataFrame(rows)
-        self.table.to_csv(self.directory / "samples.csv", index=False)
+        replace_file(self.directory / "samples.csv", lambda path: self.table.to_csv(path, index=False))
+        self.record_files(["samples.csv"])
         return self
 
 

@@ -52,6 +52,14 @@ ORPHANED = 1  # exit code of a worker whose main process has gone
 POLL_SECONDS = 0.5  # without pidfds only
 
 
+def default_jobs() -> int:
+    """Worker processes when --jobs is not given: the cores available to us."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
 def process_pool(workers: int, context: BaseContext) -> ProcessPoolExecutor:
     """A process pool whose workers exit as soon as this process is gone.
 

@@ -236,9 +236,7 @@ def test_quick_calibration_end_to_end_then_resume_and_validate(small, tmp_path, 
     summary = pd.read_csv(out / "summary.csv")
     assert list(summary["parameter"]) == ["purge_peak", "career_junior"]
     assert (summary["lower_90"] <= summary["median"]).all() and (summary["median"] <= summary["upper_90"]).all()
-    calibrated = load_scenario(tmp_path / "small_calibrated.toml")
-    peak = dict(calibrated.purge.intensity)["1937-07"]
-    assert peak == pytest.approx(summary.set_index("parameter").at["purge_peak", "median"], abs=1e-6)
+    assert not (tmp_path / "small_calibrated.toml").exists()  # --quick never writes the calibrated scenario back
     facts = json.loads((out / "run.json").read_text())
     simulations = facts["simulations (ABC)"]
     sizes = facts["effective sample size by generation"]
@@ -254,9 +252,9 @@ def test_quick_calibration_end_to_end_then_resume_and_validate(small, tmp_path, 
     # A checkpoint of another calibration is refused rather than silently mixed.
     small.write_text(SMALL + PRIORS.replace("high = 1.0", "high = 0.9"))
     assert cadres(["calibrate", str(small), "--quick", "--workers", "1", "--out", str(out)]) == 2
-    assert "--fresh" in capsys.readouterr().err
+    assert "--replace" in capsys.readouterr().err  # a finished calibration: --fresh does not discard it
 
-    assert cadres(["validate", str(tmp_path / "small_calibrated.toml"), "--json", "--replicates", "3", "--workers", "1"]) == 0
+    assert cadres(["validate", str(small), "--json", "--replicates", "3", "--workers", "1"]) == 0
     report = json.loads(capsys.readouterr().out)
     ids = [target.id for target in load_targets()]
     assert [entry["id"] for entry in report["targets"]] == ids

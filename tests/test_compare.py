@@ -9,7 +9,7 @@ from sim.bands import Interval
 from sim.cli import main
 from sim.compare import Comparison, format_interval
 from sim.executors import Serial
-from sim.findings import write_findings
+from sim.findings import publish_findings
 from sim.loader import ConfigError
 
 
@@ -58,7 +58,8 @@ def test_compare_command_writes_table_csv_and_json(tmp_path, capsys):
     text = capsys.readouterr().out
     assert "new generation (F6) a majority of all staff" in text and "paired difference" in text
     # The findings page is generated from the stored comparison, numbers and all.
-    page = write_findings(out, tmp_path / "docs" / "findings.md", "cadres findings --replicates 2")
+    (tmp_path / "docs").mkdir()
+    page = publish_findings(out, tmp_path / "docs" / "findings.md", "cadres findings --replicates 2")
     markdown = page.read_text()
     assert f"in {rows['majority_month_all']['values']['historical']['text']};" in markdown
     assert "{" not in markdown and "## In short" in markdown
