@@ -177,6 +177,16 @@ def _budget(settings: AbcSettings, args: argparse.Namespace) -> AbcSettings:
     return settings.model_copy(update={key: value for key, value in budget.items() if value is not None})
 
 
+def _command(args: argparse.Namespace, seed: int, settings: AbcSettings) -> str:
+    """The command that computes this calibration again: the seed and the budget, not the number of workers.
+
+    The posterior depends on the seed alone (calibration/sampler.py), except
+    where the wall-time budget, not the simulation budget, ended the run.
+    """
+    budget = f"--max-minutes {settings.max_minutes:g} --max-simulations {settings.max_simulations}"
+    return f"cadres calibrate {args.scenario} --seed {seed} {budget}" + (" --quick" if args.quick else "")
+
+
 def calibrate_command(args: argparse.Namespace) -> int:
     """Infer the free parameters, write the posterior, the fit report and (not with --quick) the calibrated scenario."""
     started = time.monotonic()
@@ -223,6 +233,7 @@ def _calibrate(
     written = write_back_path(args.scenario, spec.write_to, check_existing=True) if write_back else None
     unwritten = "(not written: --quick)" if args.quick else "(not written)"
     facts = {
+        "command": _command(args, seed, settings),
         "scenario": str(args.scenario),
         "free parameters": len(problem.priors),
         "generations": history.n_populations,
