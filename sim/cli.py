@@ -31,6 +31,7 @@ EXIT_FAILED = 1
 def _run(args: argparse.Namespace) -> int:
     from sim.limits import check_resources
     from sim.loader import load_scenario
+    from sim.locks import output_lock
     from sim.storage import default_directory
     from sim.workers import default_jobs
 
@@ -43,8 +44,6 @@ def _run(args: argparse.Namespace) -> int:
 
         return run_ensemble(args, scenario, seed, replicates)
     out = Path(args.out) if args.out else default_directory(scenario.name)
-    from sim.locks import output_lock
-
     with output_lock(out):
         return _run_single(args, scenario, seed, out)
 
@@ -56,10 +55,12 @@ def _run_single(args: argparse.Namespace, scenario, seed: int, out: Path) -> int
     from sim.storage import existing_result, read_summary
     from sim.summary import format_summary
 
-    if existing_result(out, scenario, seed, force=args.force) and not args.force:
+    if not args.force and existing_result(out, scenario, seed):
         summary = read_summary(out)
         print(format_summary(summary, f"{scenario.name} (seed {seed}): results already in {out}, unchanged (--force recomputes)"))
         return 0
+    if args.force:
+        existing_result(out, scenario, seed, force=True)  # refuses anything Cadres may not replace, before the run
     run = Run(scenario, seed)
     with tqdm(total=run.months, desc=scenario.name, unit="month", disable=args.quiet or None, leave=False) as bar:
         run.execute(on_month=lambda _month: bar.update(), agents=False)  # the same records, without Mesa's import
