@@ -130,10 +130,10 @@ def _walk(root: Path, folder: Path, owned: set[str], patterns: list[str], foreig
         elif relative in owned:  # a recorded file (or, for older results, a whole entry)
             holds_own = True
         elif entry.is_dir() and not entry.is_symlink():
-            inner: list[str] = []
-            if _walk(root, entry, owned, patterns, inner) or any(o.startswith(relative + "/") for o in owned | set(patterns)):
+            below: list[str] = []
+            if _walk(root, entry, owned, patterns, below) or any(o.startswith(relative + "/") for o in owned | set(patterns)):
                 holds_own = True
-                foreign.extend(inner)
+                foreign.extend(below)  # a folder of Cadres': only the foreign files in it
             else:
                 foreign.append(relative + "/")
         else:

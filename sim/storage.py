@@ -154,7 +154,7 @@ def finish_manifest(staging: Path, record: dict) -> None:
 
 
 def record_files(directory: Path, names: list[str], manifest: dict) -> None:
-    """Rewrite `directory`'s manifest (`manifest`, or the stored one) with `names` added to its files.
+    """Rewrite `directory`'s manifest as `manifest`, with its stored files and `names` (just written) recorded.
 
     Files written into a result directory after its manifest are thereby
     Cadres' own: a later --force may replace them, and nothing else.
