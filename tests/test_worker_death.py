@@ -10,12 +10,11 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 from ensemble_helpers import scenario_path
 
 from sim.workers import ORPHANED
-
-psutil = pytest.importorskip("psutil")
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pidfds are Linux's")
 
@@ -23,7 +22,7 @@ JOBS = 2
 GONE_WITHIN = 5.0  # seconds after the kill
 
 
-def gone(process: "psutil.Process") -> bool:
+def gone(process: psutil.Process) -> bool:
     """True once a process has exited (a zombie waiting for init to reap it counts)."""
     try:
         return process.status() == psutil.STATUS_ZOMBIE
