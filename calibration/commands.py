@@ -22,12 +22,13 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from calibration.outputs import atomic_write_text, open_checkpoint, output_directory, swap, write_back_path
+from calibration.outputs import open_checkpoint, output_directory, swap, write_back_path
 from calibration.parameters import CalibrationProblem
 from sim.arguments import count, seed
 from sim.config import AbcSettings, CalibrationSpec, Scenario
 from sim.loader import ConfigError, load_scenario
 from sim.locks import output_lock
+from sim.storage import replace_text
 from sim.workers import default_jobs
 
 if TYPE_CHECKING:
@@ -260,5 +261,5 @@ def _calibrate(
         text = calibrated_scenario_text(
             problem.with_values(medians), keys, probe.name, spec.write_extends, summary, str(args.scenario)
         )
-        atomic_write_text(written, text)
+        replace_text(written, text)
     return 0

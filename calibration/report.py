@@ -1,7 +1,7 @@
 """Writing what a calibration found: tables, the fit figure and report, the calibrated scenario.
 
 Every file is written whole or not at all (a temporary file beside it,
-then a rename: `calibration.outputs.atomic_write`). Figures use matplotlib's object API (no pyplot), so nothing here opens a
+then a rename: `sim.storage.replace_file`). Figures use matplotlib's object API (no pyplot), so nothing here opens a
 window or touches global figure state.
 """
 
@@ -18,11 +18,12 @@ import pandas as pd
 from matplotlib.figure import Figure
 from tqdm import tqdm
 
-from calibration.outputs import GENERATED_BY, atomic_write, atomic_write_text
+from calibration.outputs import GENERATED_BY
 from calibration.parameters import CalibrationProblem
 from calibration.posterior import fit_table, posterior_samples, predictive, summarize
 from calibration.targets import Target
 from sim.config import AbcSettings
+from sim.storage import replace_file, replace_text
 
 if TYPE_CHECKING:
     import pyabc
@@ -163,7 +164,7 @@ def write_report(directory: Path, summary: pd.DataFrame, table: pd.DataFrame, fa
             f"| {row.id} | {row.documented:.4g} | [{row.band_lo:.4g}, {row.band_hi:.4g}] | {row.median:.4g} | "
             f"[{row.lo_90:.4g}, {row.hi_90:.4g}] | {'yes' if row.inside else 'no'} | {notes[row.id]} |"
         )
-    atomic_write_text(directory / "report.md", "\n".join(lines) + "\n")
+    replace_text(directory / "report.md", "\n".join(lines) + "\n")
 
 
 def write_results(
@@ -193,13 +194,13 @@ def write_results(
         )
     table = fit_table(simulated, targets)
     for name, frame in {"posterior": samples, "summary": summary, "predictive": simulated, "fit": table}.items():
-        atomic_write(directory / f"{name}.csv", lambda path, frame=frame: frame.to_csv(path, index=False))
-    atomic_write_text(directory / "fit.json", json.dumps(fit_json(table), indent=2) + "\n")
+        replace_file(directory / f"{name}.csv", lambda path, frame=frame: frame.to_csv(path, index=False))
+    replace_text(directory / "fit.json", json.dumps(fit_json(table), indent=2) + "\n")
     figure = fit_figure(table, simulated, f"{problem.scenario.name}: posterior predictive ({settings.predictive_draws} runs)")
-    atomic_write(directory / "fit.png", lambda path: figure.savefig(path, dpi=120, format="png"))
+    replace_file(directory / "fit.png", lambda path: figure.savefig(path, dpi=120, format="png"))
     facts["wall time of this invocation (s)"] = round(time.monotonic() - started, 1)
     write_report(directory, summary, table, facts, targets)
-    atomic_write_text(directory / "run.json", json.dumps(facts, indent=2) + "\n")
+    replace_text(directory / "run.json", json.dumps(facts, indent=2) + "\n")
     print(summary.to_string(index=False, float_format=lambda value: f"{value:.4g}"))
     print(format_fit(table))
     print("\n".join(f"{key}: {value}" for key, value in facts.items()))

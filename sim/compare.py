@@ -28,7 +28,7 @@ from sim.ensemble import Ensemble, execute_all, save_figure_files
 from sim.errors import ResultExistsError
 from sim.loader import ConfigError, load_scenario
 from sim.outcomes import OUTCOMES, Outcome, month_text
-from sim.ownership import check_replaceable, read_manifest
+from sim.ownership import check_replaceable, describe, read_manifest
 from sim.storage import default_directory, record_files, replace_file, write_json
 
 
@@ -120,10 +120,7 @@ class Comparison:
         """
         found = check_replaceable(self.directory) or {"kind": "comparison", "sub_results": [], "files": {}}
         if found.get("kind") != "comparison":
-            raise ResultExistsError(
-                f"{self.directory} holds a{'n' if found.get('kind', 'run')[0] in 'aeiou' else ''} {found.get('kind', 'run')}, "
-                "not a comparison; choose another --out"
-            )
+            raise ResultExistsError(f"{self.directory} holds {describe(found)}, not a comparison; choose another --out")
         return found
 
     def prepare(self) -> None:

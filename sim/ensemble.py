@@ -45,7 +45,7 @@ from sim.config import Scenario
 from sim.errors import OutputError, ReplicateError, ResultExistsError
 from sim.loader import load_scenario
 from sim.outcomes import OUTCOMES, to_json
-from sim.ownership import check_replaceable, file_records, read_manifest
+from sim.ownership import check_replaceable, describe, file_records, read_manifest
 from sim.replicate import ReplicateResult, Task, is_complete, read_outcomes, read_timeseries, replicate_name
 from sim.storage import default_directory, replace_file, retire, write_json
 from sim.versions import package_versions
@@ -167,7 +167,7 @@ class Ensemble:
             return
         if found.get("kind", "run") != "ensemble":
             raise ResultExistsError(
-                f"{directory} holds a {found.get('kind', 'run')}, not an ensemble; "
+                f"{directory} holds {describe(found)}, not an ensemble; "
                 "pass --force to replace it (Cadres replaces only its own results) or choose another --out"
             )
         if found.get("seed") != self.seed:

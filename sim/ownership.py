@@ -148,6 +148,13 @@ def _is_staging(name: str, own_names: set[str]) -> bool:
     return any(fnmatch(name, f".{own}.?*") for own in own_names)
 
 
+def describe(manifest: dict) -> str:
+    """What a stored result is, for messages: "a run", "an ensemble of 40 replicates", "a comparison"."""
+    kind = str(manifest.get("kind", "run"))
+    more = f" of {manifest.get('replicates')} replicates" if kind == "ensemble" else ""
+    return f"{'an' if kind[:1] in tuple('aeiou') else 'a'} {kind}{more}"
+
+
 def check_replaceable(directory: Path) -> dict | None:
     """Refuse to replace a directory unless it is absent, empty, or a Cadres result holding only Cadres' files.
 

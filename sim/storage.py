@@ -24,7 +24,7 @@ from pathlib import Path
 from sim.config import Scenario
 from sim.errors import ConfigError, OutputError, ResultExistsError
 from sim.loader import scenario_hash
-from sim.ownership import check_replaceable, damaged_files, file_records, files_under, read_manifest
+from sim.ownership import check_replaceable, damaged_files, describe, file_records, files_under, read_manifest
 from sim.versions import package_versions
 
 
@@ -84,9 +84,8 @@ def existing_result(directory: Path, scenario: Scenario, seed: int | str, force:
         return False
     kind = found.get("kind", "run")
     if kind != "run":
-        more = f" of {found.get('replicates')} replicates" if kind == "ensemble" else ""
         raise ResultExistsError(
-            f"{directory} holds a{'n' if kind[0] in 'aeiou' else ''} {kind}{more}, not a single run; "
+            f"{directory} holds {describe(found)}, not a single run; "
             "choose another --out" + (" (or run the ensemble with --replicates)" if kind == "ensemble" else "")
         )
     if found.get("config_hash") == scenario_hash(scenario) and found.get("seed") == seed:
@@ -164,8 +163,11 @@ def record_files(directory: Path, names: list[str], manifest: dict) -> None:
     replace_file(Path(directory) / "manifest.json", lambda path: write_json(path, {**manifest, "files": files}))
 
 
-def replace_file(path: Path, write: Callable[[Path], None]) -> Path:
-    """Write a file through a temporary sibling renamed into place, so it is never left half-written.
+def replace_file(path: Path, write: Callable[[Path], object]) -> Path:
+    """Write a file through a temporary sibling renamed into place: it is the old file or the new one, never half.
+
+    The temporary file (".NAME.XXXXXXXX") is flushed to disk before the
+    rename, and a file it replaces keeps its permissions.
 
     Raises:
         OutputError: it cannot be written.
@@ -177,17 +179,23 @@ def replace_file(path: Path, write: Callable[[Path], None]) -> Path:
         os.close(handle)
     except OSError as error:
         raise OutputError(f"{path}: cannot write ({_reason(error)})") from None
+    temporary = Path(temporary)
     try:
-        write(Path(temporary))
-        os.chmod(temporary, 0o666 & ~_umask())
+        write(temporary)
+        with temporary.open("rb+") as written:
+            os.fsync(written.fileno())
+        os.chmod(temporary, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask())
         os.replace(temporary, path)
     except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
         raise OutputError(f"{path}: cannot write ({_reason(error)}); the previous file, if any, is unchanged") from None
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    finally:
+        temporary.unlink(missing_ok=True)
     return path
+
+
+def replace_text(path: Path, text: str) -> Path:
+    """`replace_file` of a text."""
+    return replace_file(path, lambda temporary: temporary.write_text(text))
 
 
 def _umask() -> int:

@@ -28,7 +28,7 @@ from sim.config import Scenario
 from sim.ensemble import Ensemble, ReplicateError, execute_all
 from sim.errors import ResultExistsError
 from sim.loader import ConfigError
-from sim.ownership import check_replaceable
+from sim.ownership import check_replaceable, describe
 from sim.storage import default_directory, record_files, replace_file, retire
 
 METHODS = ("morris", "sobol")
@@ -217,7 +217,7 @@ class Sweep:
             return
         if found.get("kind") != "sweep":
             raise ResultExistsError(
-                f"{self.directory} holds a {found.get('kind', 'run')}, not a sweep; "
+                f"{self.directory} holds {describe(found)}, not a sweep; "
                 "pass --force to replace it (Cadres replaces only its own results) or choose another --out"
             )
         mine = self._manifest()
