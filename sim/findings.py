@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sim.errors import ResultExistsError
-from sim.storage import replace_file
+from sim.storage import replace_file, replace_text
 
 FINDINGS_SCENARIOS = ("historical", "gradual_transition", "gradual_transition_fast", "gradual_transition_slow", "no_purge")
 F10_QUOTE = (
@@ -198,7 +198,7 @@ def write_findings(comparison, command: str) -> Path:
 
     page = comparison.directory / PAGE
     text = render(read_comparison(comparison.directory), "figures", command)
-    replace_file(page, lambda path: path.write_text(text))
+    replace_text(page, text)
     comparison.record_files([PAGE])
     return page
 
@@ -234,5 +234,5 @@ def publish_findings(comparison_dir: Path, page: Path, command: str) -> Path:
         source = comparison_dir / "figures" / name
         if source.exists():
             replace_file(page.parent / PUBLISHED_FIGURES / name, lambda path, source=source: shutil.copyfile(source, path))
-    replace_file(page, lambda path: path.write_text(text))
+    replace_text(page, text)
     return page
