@@ -1,7 +1,8 @@
 """Post spells read back from the biographies' `post_history` column.
 
 `post_history` lists every post a person held as "YYYY-MM unit rank"
-entries ("1925-03 mission14 elite; 1931-06 hq2 middle"). The historian and
+entries ("1925-03 mission14 elite; 1931-06 hq2 middle"; the HQ elite posts
+are "commissar", "deputy" and "collegium", see sim/posts.py). The historian and
 the targets need them as arrays: who held which kind of post from when.
 Person ids are the row positions of the biographies (0, 1, 2, ...).
 """

@@ -225,6 +225,7 @@ class Institution(Strict):
     """The posts of the commissariat (see sim/posts.py for who heads which unit)."""
 
     hq_elite_posts: Annotated[int, Field(ge=1)]
+    deputy_commissars: Count | None = None  # the HQ elite posts after the commissar's (None: up to 3); the rest are collegium
     hq_departments: Count
     department_posts: UnitPosts
     missions: Count
@@ -244,6 +245,11 @@ class Institution(Strict):
 
     @model_validator(mode="after")
     def _bounded(self) -> Institution:
+        if self.deputy_commissars is not None and self.deputy_commissars > self.hq_elite_posts - 1:
+            raise ValueError(
+                f"deputy_commissars: expected at most hq_elite_posts - 1 = {self.hq_elite_posts - 1}"
+                f" (the commissar holds the first elite post), got {self.deputy_commissars}"
+            )
         if self.post_count > MAX_POSTS:
             department, mission = self.unit_posts()
             raise ValueError(

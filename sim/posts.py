@@ -1,7 +1,9 @@
 """The posts of the commissariat: rank level x unit, with a superior each.
 
 Units are numbered: 0 is the collegium (the HQ elite posts), then the HQ
-departments, then the missions abroad. Post 0 is the commissar. The first
+departments, then the missions abroad. Post 0 is the commissar, the next
+`deputy_commissars` posts are his deputies, the other elite posts of unit 0
+are collegium members. The first
 middle post of a department heads it; the elite post of a mission is its
 head of mission. Superiors: department staff answer to the department head,
 mission staff to the head of mission, heads of departments and missions and
@@ -31,6 +33,7 @@ class Posts:
     holder: np.ndarray
     queued_since: np.ndarray
     unit_abroad: np.ndarray
+    label: np.ndarray  # per post: "commissar", "deputy", "collegium", "hq<unit>" or "mission<unit>"
 
     @property
     def count(self) -> int:
@@ -77,6 +80,11 @@ def build_posts(institution: Institution) -> Posts:
         shape = institution.mission_posts
         add_unit(True, ELITE, shape.middle, shape.junior)
 
+    deputies = institution.deputy_commissars
+    if deputies is None:
+        deputies = min(3, institution.hq_elite_posts - 1)
+    collegium = ["commissar"] + ["deputy"] * deputies + ["collegium"] * (institution.hq_elite_posts - 1 - deputies)
+    labels = collegium + [f"{'mission' if unit_abroad[u] else 'hq'}{u}" for u in unit[institution.hq_elite_posts :]]
     unit_array = np.array(unit, dtype=np.int32)
     unit_abroad_array = np.array(unit_abroad, dtype=bool)
     count = len(rank)
@@ -88,4 +96,5 @@ def build_posts(institution: Institution) -> Posts:
         holder=np.full(count, NO_ONE, dtype=np.int64),
         queued_since=np.full(count, NO_ONE, dtype=np.int32),
         unit_abroad=unit_abroad_array,
+        label=np.array(labels, dtype=object),
     )

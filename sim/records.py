@@ -130,7 +130,12 @@ def _years_or_missing(years: np.ndarray) -> pd.arrays.IntegerArray:
 
 
 def post_histories(engine: Engine) -> list[str]:
-    """For each person, the posts held as "YYYY-MM unit rank" entries joined by "; "."""
+    """For each person, the posts held as "YYYY-MM unit rank" entries joined by "; ".
+
+    The unit is the post's label (sim/posts.py): "commissar", "deputy" or
+    "collegium" for the HQ elite posts, "hq<k>" for a department,
+    "mission<k>" for a mission abroad.
+    """
     size = engine.roster.size
     if not engine.post_history:
         return [""] * size
@@ -139,7 +144,7 @@ def post_histories(engine: Engine) -> list[str]:
     slots, posts, months = slots[order], posts[order], months[order]
     table = engine.posts
     labels = [
-        f"{m // 12}-{m % 12 + 1:02d} {'mission' if table.abroad[p] else 'hq'}{table.unit[p]} {RANKS[table.rank[p]]}"
+        f"{m // 12}-{m % 12 + 1:02d} {table.label[p]} {RANKS[table.rank[p]]}"
         for p, m in zip(posts.tolist(), months.tolist(), strict=True)
     ]
     histories: list[list[str]] = [[] for _ in range(size)]

@@ -73,8 +73,10 @@ def test_diplomat_properties_agree_with_the_biographies(scenario):
         assert row["serving_at_end"]
         # The last entry of the post history is the current post.
         last = row["post_history"].split("; ")[-1]
-        assert last.endswith(f"{agent.unit} {agent.rank}")
-        assert last.split()[1].startswith("mission" if agent.posting == "abroad" else "hq")
+        label = model.engine.posts.label[agent.post]
+        assert last.endswith(f"{label} {agent.rank}")
+        assert label == (f"mission{agent.unit}" if agent.posting == "abroad" else label)
+        assert label.startswith("mission") == (agent.posting == "abroad")
         assert model.engine.posts.holder[agent.post] == agent.slot
 
 
