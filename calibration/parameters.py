@@ -4,7 +4,9 @@ A prior (the scenario's `calibration.priors`) names the scenario keys it
 sets; a key is a dotted path into the scenario's key tree, with list
 positions as numbers ("purge.intensity.5.1" is the value of the sixth
 intensity knot). `CalibrationProblem` resolves the scenario file once and
-then builds a validated scenario for any parameter values.
+then builds a validated scenario for any parameter values. Priors named in
+`calibration.fixed` are not free: their keys keep the scenario's values (an
+ablation fixes a mechanism this way).
 """
 
 from __future__ import annotations
@@ -68,7 +70,9 @@ class CalibrationProblem:
         tree = resolve_tree(path)
         if horizon is not None:
             tree.setdefault("time", {})["end"] = horizon
-        problem = cls(path=path, scenario=scenario, tree=tree, priors=dict(scenario.calibration.priors))
+        spec = scenario.calibration
+        free = {name: prior for name, prior in spec.priors.items() if name not in spec.fixed}
+        problem = cls(path=path, scenario=scenario, tree=tree, priors=free)
         for end in ("low", "high"):  # unknown keys and out-of-range values fail here, before any simulation
             problem.build({name: getattr(prior, end) for name, prior in problem.priors.items()})
         return problem

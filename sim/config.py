@@ -175,16 +175,23 @@ class NationalityShares(Distribution):
 
 
 class AgeAtEntry(Strict):
-    """Shifted gamma distribution given by its minimum, mean and mode (years)."""
+    """Shifted gamma distribution given by its minimum, mean and mode (years), cut off at `maximum`.
+
+    Mean and mode are those of the gamma before the cut; with no `maximum`
+    there is no cut.
+    """
 
     minimum: Annotated[float, Field(ge=MIN_AGE_AT_ENTRY, le=70)]
     mean: Annotated[float, Field(ge=MIN_AGE_AT_ENTRY, le=80)]
     mode: Annotated[float, Field(ge=MIN_AGE_AT_ENTRY, le=80)]
+    maximum: Annotated[float, Field(le=90)] | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> AgeAtEntry:
         if not self.minimum <= self.mode < self.mean:
             raise ValueError("expected minimum <= mode < mean")
+        if self.maximum is not None and self.maximum <= self.mode:
+            raise ValueError(f"maximum: expected an age above the mode ({self.mode}), got {self.maximum}")
         return self
 
 
@@ -285,8 +292,17 @@ class Attrition(Strict):
     mortality: Mortality
     retirement_age: Annotated[float, Field(ge=30, le=100)]
     retirement_rate: Rate
+    retirement_age_limit: Annotated[float, Field(ge=30, le=110)] | None = None  # everyone still serving retires at it
     transfer_out_rate: Rate
     defection_rate_abroad: Rate
+
+    @model_validator(mode="after")
+    def _limit_after_age(self) -> Attrition:
+        if self.retirement_age_limit is not None and self.retirement_age_limit < self.retirement_age:
+            raise ValueError(
+                f"retirement_age_limit: expected at least retirement_age ({self.retirement_age}), got {self.retirement_age_limit}"
+            )
+        return self
 
 
 # Purge parameters default to neutral values (multipliers 1, no intensity) so
@@ -327,6 +343,13 @@ class Association(Strict):
     months: Count = 0
 
 
+class EntrantsMultiplier(Strict):
+    """Risk of those who entered the service from `since` on, relative to everyone else."""
+
+    since: YearMonth = "1937-01"
+    multiplier: Multiplier = 1.0
+
+
 class PurgeMultipliers(Strict):
     rank: RankMultipliers = RankMultipliers()
     party: PartyMultipliers = PartyMultipliers()
@@ -334,6 +357,7 @@ class PurgeMultipliers(Strict):
     nationality: NationalityMultipliers = NationalityMultipliers()
     association: Association = Association()
     left_service: Multiplier = 1.0
+    entrants: EntrantsMultiplier = EntrantsMultiplier()
 
 
 class PurgeOutcomes(Distribution):
@@ -348,6 +372,8 @@ class Purge(Strict):
     hq_wave: Schedule = [("1921-01", 0.0)]
     hq_wave_dismissal_share: Share = 0.0
     recall_defection_probability: Share = 0.0
+    # Variance of each person's gamma-distributed risk multiplier (mean 1); 0: everyone alike.
+    frailty_variance: Annotated[float, Field(ge=0, le=20)] = 0.0
     multipliers: PurgeMultipliers = PurgeMultipliers()
     outcomes: PurgeOutcomes = PurgeOutcomes()
 
@@ -366,8 +392,24 @@ class Replacement(Strict):
     promotion_order: Literal["random", "seniority"] = "random"
     outside_entry: OutsideEntry
     recruitment_capacity: Schedule
-    recruitment_lag_months: Count
+    recruitment_lag_months: Count | Schedule  # months from vacancy to recruit: a number, or dated knots
     new_generation_share: ShareSchedule
+
+
+class Appointments(Strict):
+    """The commissar's post as a political appointment, changed by dated decisions."""
+
+    commissar_appointed: bool = False  # the holder is exempt from the purge, the HQ wave, retirement and transfer out
+    commissar_changes: list[YearMonth] = []  # months in which an outside appointee replaces the holder, who is dismissed
+
+    @model_validator(mode="after")
+    def _changes_need_appointment(self) -> Appointments:
+        if self.commissar_changes and not self.commissar_appointed:
+            raise ValueError("commissar_changes: expected commissar_appointed = true alongside")
+        months = [month_index(date) for date in self.commissar_changes]
+        if months != sorted(set(months)):
+            raise ValueError("commissar_changes: expected distinct dates in increasing order")
+        return self
 
 
 class Transition(Strict):
@@ -398,6 +440,7 @@ class Scenario(Strict):
     attrition: Attrition
     purge: Purge = Purge()
     replacement: Replacement
+    appointments: Appointments = Appointments()
     transition: Transition = Transition()
     mentoring: Mentoring
     calibration: CalibrationSpec | None = None
@@ -494,9 +537,17 @@ class CalibrationSpec(Strict):
     targets: str | None = None  # default: calibration/targets.toml of the package
     historian: Historian | None = None
     priors: dict[str, Prior] = {}
+    fixed: list[str] = []  # priors kept at the scenario's own values instead of inferred (an ablation)
     abc: AbcSettings = AbcSettings()
     write_to: str | None = None  # the generated scenario file of posterior medians
     write_extends: str | None = None  # the file that generated scenario extends
+
+    @model_validator(mode="after")
+    def _fixed_are_priors(self) -> CalibrationSpec:
+        unknown = [name for name in self.fixed if name not in self.priors]
+        if unknown:
+            raise ValueError(f"fixed: expected names of priors ({', '.join(self.priors)}), got {', '.join(unknown)}")
+        return self
 
 
 Scenario.model_rebuild()

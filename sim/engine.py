@@ -8,8 +8,8 @@ with; by default the hot loops of the rules run compiled (sim/compiled/),
 with identical results.
 
 Order within a month: record the stocks on the first of the month; ordinary
-attrition; the purge; the planned transition; promotions and recruitment;
-record the month's flows.
+attrition; dated appointments; the purge; the planned transition;
+promotions and recruitment; record the month's flows.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from sim.profiles import draw_people, prominence
 from sim.recorder import Recorder
 from sim.recruits import RecruitPool
 from sim.roster import GONE, Roster
+from sim.rules.appointments import COMMISSAR, AppointmentRule
 from sim.rules.attrition import AttritionRule
 from sim.rules.purge import PurgeRule
 from sim.rules.replacement import ReplacementRule
@@ -65,6 +66,7 @@ class Engine:
         self.on_enter = on_enter
         self.on_exit = on_exit
         self.posts: Posts = build_posts(scenario.institution)
+        self.posts.appointed[COMMISSAR] = scenario.appointments.commissar_appointed
         self.roster = Roster(capacity=4 * self.posts.count)
         self.post_history: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (slots, posts, months) per assignment
         self.flows: Counter = Counter()
@@ -72,6 +74,7 @@ class Engine:
         self.end = scenario.end_month
         self.month = self.start
         self.attrition = AttritionRule(self)
+        self.appointments = AppointmentRule(self) if scenario.appointments.commissar_changes else None
         self.purge = PurgeRule(self) if scenario.purge.enabled else None
         self.transition = TransitionRule(self) if scenario.transition.enabled else None
         self.replacement = ReplacementRule(self)
@@ -118,6 +121,8 @@ class Engine:
         self.recorder.record_stocks(month)
         self.flows.clear()
         self.attrition.apply(self, month)
+        if self.appointments is not None:
+            self.appointments.apply(self, month)
         if self.purge is not None:
             self.purge.apply(self, month)
         if self.transition is not None:
@@ -218,11 +223,16 @@ class Engine:
 
     def recruit(self, posts: np.ndarray, new_generation: np.ndarray, month: int) -> np.ndarray:
         """Bring in outside recruits for the given posts; return their slots."""
-        slots = self.roster.add(self.recruit_pool.people(month, new_generation))
-        self.assign(slots, posts, month, promotion=False)
+        slots = self.enter(self.recruit_pool.people(month, new_generation), posts, month)
         newcomers = np.count_nonzero(new_generation)
         self.count("recruits:veterans", len(new_generation) - newcomers)
         self.count("recruits:new_generation", newcomers)
+        return slots
+
+    def enter(self, people: dict[str, np.ndarray], posts: np.ndarray, month: int) -> np.ndarray:
+        """Newcomers from outside take the given posts this month; return their slots."""
+        slots = self.roster.add(people)
+        self.assign(slots, posts, month, promotion=False)
         if self.on_enter:
             self.on_enter(slots)
         return slots

@@ -34,6 +34,7 @@ class Posts:
     queued_since: np.ndarray
     unit_abroad: np.ndarray
     label: np.ndarray  # per post: "commissar", "deputy", "collegium", "hq<unit>" or "mission<unit>"
+    appointed: np.ndarray  # per post: a political appointment, changed by dated decisions (sim/rules/appointments.py)
 
     @property
     def count(self) -> int:
@@ -97,4 +98,5 @@ def build_posts(institution: Institution) -> Posts:
         queued_since=np.full(count, NO_ONE, dtype=np.int32),
         unit_abroad=unit_abroad_array,
         label=np.array(labels, dtype=object),
+        appointed=np.zeros(count, dtype=bool),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import gammainc, gammaincinv
 
 from sim.categories import EDUCATIONS, NEW_GENERATION_PROFILE
 from sim.config import Distribution, Profile
@@ -10,6 +11,7 @@ from sim.generations import generation
 
 _PRE_1917, _CIVIL_WAR, _LATER, _NONE = range(4)
 MIN_JOINING_AGE = 16  # assumption: youngest age at which anyone joins the party
+RISK_RANKS = 2**31  # a person's risk rank is a uniform on [0, 1) in steps of 1 / RISK_RANKS
 
 
 def categories_from_uniform(uniform: np.ndarray, shares: Distribution) -> np.ndarray:
@@ -17,12 +19,31 @@ def categories_from_uniform(uniform: np.ndarray, shares: Distribution) -> np.nda
     return shares.cumulative.searchsorted(uniform, side="right").astype(np.int8)
 
 
-def draw_age_at_entry(rng: np.random.Generator, profile: Profile, count: int) -> np.ndarray:
-    """Age in years: a gamma distribution shifted to `minimum` with the given mean and mode."""
+def age_at_entry(profile: Profile, uniform: np.ndarray) -> np.ndarray:
+    """Age in years for uniforms on [0, 1): a gamma shifted to `minimum` with the given mean and mode, cut at `maximum`.
+
+    By inverse CDF, so that a person keeps their place in the distribution
+    when its parameters change (common random numbers).
+    """
     age = profile.age_at_entry
     scale = age.mean - age.mode
     shape = (age.mean - age.minimum) / scale
-    return age.minimum + scale * rng.standard_gamma(shape, count)
+    top = 1.0 if age.maximum is None else gammainc(shape, (age.maximum - age.minimum) / scale)
+    return age.minimum + scale * gammaincinv(shape, uniform * top)
+
+
+def frailty(risk_rank: np.ndarray, variance: float) -> np.ndarray:
+    """Purge-risk multipliers of mean 1 and the given variance (gamma), from people's risk ranks.
+
+    Demographic frailty: with a gamma multiplier of variance v, the share who
+    survive a cumulative hazard H is (1 + vH)^(-1/v) instead of exp(-H), so
+    a nucleus survives a purge of the same mean strength. Variance 0 gives
+    everyone 1.
+    """
+    if variance == 0.0:
+        return np.ones(len(risk_rank))
+    shape = 1.0 / variance
+    return gammaincinv(shape, (risk_rank + 0.5) / RISK_RANKS) / shape
 
 
 def party_year(
@@ -50,8 +71,8 @@ def party_year(
 def draw_people(rng: np.random.Generator, profile: Profile, entry_month: np.ndarray, profile_code: int) -> dict[str, np.ndarray]:
     """Draw the attributes of people entering in the given months."""
     count = len(entry_month)
-    birth = entry_month - np.round(draw_age_at_entry(rng, profile, count) * 12).astype(np.int32)
-    u_cohort, u_year, u_origin, u_education, u_nationality, u_languages, u_abroad = rng.random((7, count))
+    u_age, u_cohort, u_year, u_origin, u_education, u_nationality, u_languages, u_abroad, u_risk = rng.random((9, count))
+    birth = entry_month - np.round(age_at_entry(profile, u_age) * 12).astype(np.int32)
     party = party_year(u_cohort, u_year, profile, birth // 12, entry_month // 12)
     return {
         "birth": birth,
@@ -64,6 +85,7 @@ def draw_people(rng: np.random.Generator, profile: Profile, entry_month: np.ndar
         "nationality": categories_from_uniform(u_nationality, profile.nationality),
         "languages": u_languages < profile.languages,
         "abroad_experience": u_abroad < profile.abroad,
+        "risk_rank": np.floor(u_risk * RISK_RANKS).astype(np.int32),
     }
 
 

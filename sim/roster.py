@@ -35,6 +35,8 @@ _FIELDS: dict[str, tuple[type, int]] = {
     "later_fate_month": (np.int32, -1),
     "associated_until": (np.int32, -1),
     "posts_held": (np.int16, 0),
+    "risk_rank": (np.int32, 0),  # the person's place in the distribution of purge risk: a uniform x 2^31
+    "frailty": (np.float64, 1.0),  # the purge-risk multiplier that place gives (set by the purge rule)
 }
 
 

@@ -32,6 +32,7 @@ STREAMS = (
     "profiles",
     "observation",
     "promotion_order",
+    "appointments",
 )
 
 CHUNK = 256  # slots per chunk of uniforms

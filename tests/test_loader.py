@@ -115,8 +115,8 @@ BAD_TABLES = {
     "time.end before time.start": ('end = "1945-12"', 'end = "1920-06"', "time", "not before start", "1920-06", "1921-01"),
     "initial entries in the wrong order": ('entry_to = "1920-12"', 'entry_to = "1917-12"', "initial", "entry_to", "1917-12"),
     "age at entry: mode above mean": (
-        "age_at_entry = { minimum = 22, mean = 38, mode = 35 }",
-        "age_at_entry = { minimum = 22, mean = 30, mode = 35 }",
+        "age_at_entry = { minimum = 22, mean = 38, mode = 35, maximum = 60 }",
+        "age_at_entry = { minimum = 22, mean = 30, mode = 35, maximum = 60 }",
         "profiles.veterans.age_at_entry",
         "mode < mean",
     ),

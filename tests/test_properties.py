@@ -47,6 +47,14 @@ def schedules(draw, first: int, last: int, low: float, high: float, max_knots: i
 
 
 @st.composite
+def appointments(draw, first: int, last: int) -> dict:
+    if not draw(st.booleans()):
+        return {}
+    changes = draw(st.lists(st.integers(first, last), max_size=2, unique=True))
+    return {"commissar_appointed": True, "commissar_changes": [ym(m) for m in sorted(changes)]}
+
+
+@st.composite
 def scenarios(draw) -> Scenario:
     start = draw(st.integers(1925 * 12, 1936 * 12))
     end = start + draw(st.integers(12, 48)) - 1
@@ -71,6 +79,7 @@ def scenarios(draw) -> Scenario:
             "mortality": {"log_baseline": draw(st.floats(-12, -3)), "age_slope": draw(st.floats(0, 0.1))},
             "retirement_age": draw(st.floats(40, 80)),
             "retirement_rate": draw(st.floats(0, 1)),
+            "retirement_age_limit": draw(st.one_of(st.none(), st.floats(80, 95))),
             "transfer_out_rate": draw(st.floats(0, 1)),
             "defection_rate_abroad": draw(st.floats(0, 0.5)),
         },
@@ -80,6 +89,7 @@ def scenarios(draw) -> Scenario:
             "hq_wave": draw(schedules(*span, 0, 10)),
             "hq_wave_dismissal_share": draw(st.floats(0, 1)),
             "recall_defection_probability": draw(st.floats(0, 1)),
+            "frailty_variance": draw(st.sampled_from([0.0, 0.5, 3.0])),
             "multipliers": {
                 "rank": {rank: draw(st.floats(0, 3)) for rank in RANKS},
                 "party": {cohort: draw(st.floats(0, 3)) for cohort in PARTY_COHORTS},
@@ -87,6 +97,7 @@ def scenarios(draw) -> Scenario:
                 "posting": {"hq": draw(st.floats(0, 3)), "abroad": draw(st.floats(0, 3))},
                 "association": {"multiplier": draw(st.floats(0, 5)), "months": draw(st.integers(0, 12))},
                 "left_service": draw(st.floats(0, 2)),
+                "entrants": {"since": ym(draw(st.integers(*span))), "multiplier": draw(st.floats(0, 2))},
             },
             "outcomes": dict(zip(("executed", "imprisoned", "exiled"), outcomes, strict=True)),
         },
@@ -96,9 +107,10 @@ def scenarios(draw) -> Scenario:
             "promotion_order": draw(st.sampled_from(["random", "seniority"])),
             "outside_entry": {rank: draw(schedules(*span, 0, 1, max_knots=2)) for rank in RANKS},
             "recruitment_capacity": draw(schedules(*span, 0, 12)),
-            "recruitment_lag_months": draw(st.integers(0, 6)),
+            "recruitment_lag_months": draw(st.one_of(st.integers(0, 6), schedules(*span, 0, 6, max_knots=3))),
             "new_generation_share": draw(schedules(*span, 0, 1)),
         },
+        "appointments": draw(appointments(*span)),
         "transition": {
             "enabled": draw(st.booleans()),
             "start": ym(draw(st.integers(start - 12, end))),
@@ -121,7 +133,9 @@ def test_accounting_identities_hold_for_any_valid_scenario(accounting, scenario,
     accounting.check_records(engine, records)
     bio = records.biographies
     if not scenario.purge.enabled:
-        assert not bio["exit_reason"].isin(["purged", "dismissed"]).any()
+        assert not (bio["exit_reason"] == "purged").any()
+        # Without a purge only a dated change of commissar dismisses anyone.
+        assert (bio["exit_reason"] == "dismissed").sum() <= len(scenario.appointments.commissar_changes)
         assert not (bio["later_fate"] == "purged").any()
         assert not bio["recalled"].any()
 
@@ -134,7 +148,12 @@ def test_replacement_rules_hold_for_any_valid_scenario(accounting, scenario, see
     start, months = scenario.start_month, np.arange(scenario.start_month, engine.month)
     roster = engine.roster
     entry = roster.view("entry")
+    # Appointees of a dated change of commissar enter outside the recruitment machinery.
+    slots, posts, when = engine.assignments()
+    changes = [month_of(date) for date in scenario.appointments.commissar_changes]
+    appointees = slots[(posts == 0) & np.isin(when, changes) & (entry[slots] == when)]
     recruited = entry >= start
+    recruited[appointees] = False
 
     # Capacity: never more recruits than the schedule allows, fractions carried over.
     def at(knots, month):
@@ -156,9 +175,12 @@ def test_replacement_rules_hold_for_any_valid_scenario(accounting, scenario, see
     slots = intervals["slot"].to_numpy()
     # Recruitment lag: a recruit arrives no sooner than `lag` months after the post fell vacant.
     first_holding = intervals.groupby("slot")["start"].transform("min").to_numpy() == intervals["start"].to_numpy()
-    is_recruit = first_holding & (entry[slots] >= start)
+    is_recruit = first_holding & recruited[slots]
     vacant_since = np.maximum(intervals.groupby("post")["end"].shift(1).fillna(start).to_numpy(), start)
-    assert (intervals["start"].to_numpy()[is_recruit] - vacant_since[is_recruit] >= config.recruitment_lag_months).all()
+    arrival = intervals["start"].to_numpy()[is_recruit]
+    lag = config.recruitment_lag_months
+    lags = lag if isinstance(lag, int) else np.array([round(float(at(lag, m))) for m in arrival])
+    assert (arrival - vacant_since[is_recruit] >= lags).all()
     # Time in rank: a promotion comes at least min_months_in_rank after the last move.
     gaps = intervals.sort_values(["slot", "start"]).groupby("slot")["start"].diff().dropna()
     assert (gaps >= config.min_months_in_rank).all()

@@ -22,6 +22,8 @@ def attrition_month(
     retirement_rate: float,
     transfer_out_rate: float,
     defection_rate_abroad: float,
+    post: np.ndarray,
+    appointed: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Who leaves service and why, and which followed people die, this month.
 
@@ -46,15 +48,17 @@ def attrition_month(
                 dying[died] = slot
                 died += 1
             continue
-        retirement = retirement_rate if age_months >= retirement_months else 0.0
+        free = not appointed[post[slot]]  # an appointee neither retires nor transfers out
+        retirement = retirement_rate if age_months >= retirement_months and free else 0.0
+        transfer = transfer_out_rate if free else 0.0
         defection = defection_rate_abroad if abroad[slot] else 0.0
-        total = death + retirement + transfer_out_rate + defection
+        total = death + retirement + transfer + defection
         probability = -np.expm1(-total / 12.0)
         if u < probability:
             # Given an event, u / p is again uniform on [0, 1): it picks the cause.
             pick = u / probability * total
             to_retirement = death + retirement
-            to_transfer = to_retirement + transfer_out_rate
+            to_transfer = to_retirement + transfer
             leavers[left] = slot
             causes[left] = (pick >= death) + (pick >= to_retirement) + (pick >= to_transfer)
             left += 1

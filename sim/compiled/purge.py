@@ -26,6 +26,8 @@ def purge_month(
     nationality_multiplier: np.ndarray,
     association_multiplier: float,
     left_service_multiplier: float,
+    entrants_since: int,
+    entrants_multiplier: float,
     cohort_by_year: np.ndarray,
     status: np.ndarray,
     rank: np.ndarray,
@@ -35,6 +37,9 @@ def purge_month(
     associated_until: np.ndarray,
     entry: np.ndarray,
     exit_month: np.ndarray,
+    frailty: np.ndarray,
+    post: np.ndarray,
+    appointed: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The month's purge events, before any state changes.
 
@@ -56,15 +61,24 @@ def purge_month(
     for slot in range(size):
         if status[slot] == LEFT and intensity != 0.0 and exit_month[slot] < month:
             cohort = NO_PARTY if party_year[slot] > as_of_year else cohort_by_year[party_year[slot]]
-            hazard = intensity * left_service_multiplier * party_multiplier[cohort] * nationality_multiplier[nationality[slot]]
+            entrant = entrants_multiplier if entry[slot] >= entrants_since else 1.0
+            hazard = (
+                intensity
+                * left_service_multiplier
+                * party_multiplier[cohort]
+                * nationality_multiplier[nationality[slot]]
+                * entrant
+                * frailty[slot]
+            )
             if event_draw[slot] < -np.expm1(-hazard / 12.0):
                 caught[n_caught] = slot
                 n_caught += 1
             continue
-        if status[slot] != SERVING:
+        if status[slot] != SERVING or appointed[post[slot]]:
             continue
         cohort = NO_PARTY if party_year[slot] > as_of_year else cohort_by_year[party_year[slot]]
         associated = association_multiplier if associated_until[slot] >= month else 1.0
+        entrant = entrants_multiplier if entry[slot] >= entrants_since else 1.0
         purge_hazard = (
             intensity
             * rank_multiplier[rank[slot]]
@@ -72,6 +86,8 @@ def purge_month(
             * posting_multiplier[1 if abroad[slot] else 0]
             * nationality_multiplier[nationality[slot]]
             * associated
+            * entrant
+            * frailty[slot]
         )
         wave_hazard = wave_level if wave and not abroad[slot] and entry[slot] < wave_start else 0.0
         total = purge_hazard + wave_hazard

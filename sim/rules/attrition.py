@@ -4,6 +4,9 @@ Competing risks within the month: a uniform U decides whether anything
 happens (U < p = 1 - exp(-H/12) for the summed annual hazard H); given that
 it does, U / p is again uniform and picks which cause, in proportion to the
 cause hazards. People who already left are followed and can still die.
+The holder of an appointed post (the commissar's) neither retires nor
+transfers out: only death or a dated decision ends his tenure. Anyone else
+still serving at `retirement_age_limit` retires then.
 """
 
 from __future__ import annotations
@@ -60,6 +63,7 @@ class AttritionRule:
         draw = engine.streams.uniforms("attrition", month, roster.size)[0]
         if engine.compiled:
             self._compiled(engine, draw, month)
+            self._retire_at_limit(engine, month)
             return
         # Only draws under the bound can mean an event: work out the hazards of
         # those few. Everyone else's outcome is "nothing happens" either way.
@@ -70,6 +74,17 @@ class AttritionRule:
         if len(followed):
             dies = draw[followed] < -np.expm1(-death_hazard(engine, followed, month) / 12.0)
             engine.record_later_fate(followed[dies], month, "died")
+        self._retire_at_limit(engine, month)
+
+    def _retire_at_limit(self, engine: Engine, month: int) -> None:
+        """Those still serving who have reached the age limit retire (after the month's other exits)."""
+        limit = self.config.retirement_age_limit
+        if limit is None:
+            return
+        roster = engine.roster
+        serving = roster.with_status(SERVING)
+        due = serving[(month - roster.birth[serving] >= 12 * limit) & ~engine.posts.appointed[roster.post[serving]]]
+        engine.leave_service(due, month, RETIRED, LEFT)
 
     def _compiled(self, engine: Engine, draw: np.ndarray, month: int) -> None:
         """`apply` with the per-person work in one compiled loop (sim/compiled/attrition.py)."""
@@ -87,6 +102,8 @@ class AttritionRule:
             config.retirement_rate,
             config.transfer_out_rate,
             config.defection_rate_abroad,
+            roster.post,
+            engine.posts.appointed,
         )
         self._leave(engine, leavers, causes, month)
         engine.record_later_fate(dying, month, "died")
@@ -96,9 +113,11 @@ class AttritionRule:
         roster, config = engine.roster, self.config
         age_months = month - roster.birth[serving]
         death = _gompertz(config.mortality, age_months)
-        retirement = (age_months >= 12 * config.retirement_age) * config.retirement_rate
+        free = ~engine.posts.appointed[roster.post[serving]]  # an appointee neither retires nor transfers out
+        retirement = (age_months >= 12 * config.retirement_age) * free * config.retirement_rate
+        transfer = free * config.transfer_out_rate
         defection = roster.abroad[serving] * config.defection_rate_abroad
-        total = death + retirement + config.transfer_out_rate + defection
+        total = death + retirement + transfer + defection
         probability = -np.expm1(-total / 12.0)
         happens = draw[serving] < probability
         if not happens.any():
@@ -108,7 +127,7 @@ class AttritionRule:
         pick = draw[leavers] / probability[happens] * total[happens]
         to_death = death[happens]
         to_retirement = to_death + retirement[happens]
-        to_transfer = to_retirement + config.transfer_out_rate
+        to_transfer = to_retirement + transfer[happens]
         cause = (pick >= to_death).astype(np.int8) + (pick >= to_retirement) + (pick >= to_transfer)
         self._leave(engine, leavers, cause, month)
 

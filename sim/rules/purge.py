@@ -1,11 +1,16 @@
 """The purge: a monthly hazard of arrest, recall from abroad, defection.
 
 Hazard of a serving person = intensity(month) x rank x party cohort x posting
-x nationality x association multipliers; of a person who already left =
-intensity x party x nationality x left_service. Headquarters staff who
-entered before the 1939 wave also face the wave hazard (F3, F4), without
+x nationality x association x entrants multipliers x the person's frailty;
+of a person who already left = intensity x party x nationality x entrants x
+left_service x frailty. Frailty is a gamma-distributed multiplier of mean 1
+fixed for each person (`purge.frailty_variance`; sim/profiles.py): risk is
+unequal beyond what the observed traits say. Headquarters staff who entered
+before the 1939 wave also face the wave hazard (F3, F4), without
 multipliers; a wave event is a dismissal or an arrest. A person abroad who
 is hit is recalled first: most return and are arrested, a few defect (F8).
+The holder of an appointed post (the commissar's, `[appointments]`) is
+exempt: his post changes hands by dated decisions (sim/rules/appointments.py).
 """
 
 from __future__ import annotations
@@ -16,8 +21,9 @@ import numpy as np
 
 from sim.categories import DEFECTED, DISMISSED, PURGED
 from sim.compiled import purge_month
+from sim.config import month_index
 from sim.generations import COHORT_BY_YEAR, party_cohort
-from sim.profiles import categories_from_uniform
+from sim.profiles import categories_from_uniform, frailty
 from sim.roster import GONE, LEFT, SERVING
 
 if TYPE_CHECKING:
@@ -41,6 +47,9 @@ class PurgeRule:
         self.nationality = _table(multipliers.nationality)
         self.association = multipliers.association
         self.left_service = multipliers.left_service
+        self.entrants_since = month_index(multipliers.entrants.since)
+        self.entrants = multipliers.entrants.multiplier
+        self._frail_up_to = 0  # roster slots whose frailty is set
         self.intensity = engine.schedule(config.intensity)
         self.hq_wave = engine.schedule(config.hq_wave)
         self.wave_start = self.hq_wave.first_positive_month()
@@ -50,14 +59,17 @@ class PurgeRule:
         roster = engine.roster
         cohort = party_cohort(roster.party_year[slots], as_of_year=month // 12)
         associated = roster.associated_until[slots] >= month
-        return (
+        hazard = (
             self.intensity.at(month)
             * self.rank[roster.rank[slots]]
             * self.party[cohort]
             * self.posting[roster.abroad[slots].view(np.int8)]  # False, True -> 0, 1 without a copy
             * self.nationality[roster.nationality[slots]]
             * np.where(associated, self.association.multiplier, 1.0)
+            * np.where(roster.entry[slots] >= self.entrants_since, self.entrants, 1.0)
+            * roster.frailty[slots]
         )
+        return np.where(engine.posts.appointed[roster.post[slots]], 0.0, hazard)
 
     def wave_hazard(self, engine: Engine, slots: np.ndarray, month: int) -> np.ndarray:
         """Annual HQ-wave hazard of serving people (zero abroad and for its own recruits)."""
@@ -65,8 +77,16 @@ class PurgeRule:
         if level == 0.0 or self.wave_start is None:
             return np.zeros(len(slots))
         roster = engine.roster
-        exposed = ~roster.abroad[slots] & (roster.entry[slots] < self.wave_start)
+        exposed = ~roster.abroad[slots] & (roster.entry[slots] < self.wave_start) & ~engine.posts.appointed[roster.post[slots]]
         return np.where(exposed, level, 0.0)
+
+    def _set_frailty(self, engine: Engine) -> None:
+        """Give the people added since the last month their frailty."""
+        roster = engine.roster
+        if roster.size > self._frail_up_to:
+            new = slice(self._frail_up_to, roster.size)
+            roster.frailty[new] = frailty(roster.risk_rank[new], self.config.frailty_variance)
+            self._frail_up_to = roster.size
 
     def apply(self, engine: Engine, month: int) -> None:
         """Apply one month of purge to the serving and the followed."""
@@ -74,6 +94,7 @@ class PurgeRule:
         if intensity == 0.0 and self.hq_wave.at(month) == 0.0:
             return  # nobody can be hit; skipping changes no draw of any other month or process
         roster = engine.roster
+        self._set_frailty(engine)
         event_draw, cause_draw, outcome_draw = engine.streams.uniforms("purge", month, roster.size, 3)
         recall_draw = engine.streams.uniforms("recall", month, roster.size)[0]
         if engine.compiled:
@@ -124,7 +145,12 @@ class PurgeRule:
         followed = followed[roster.exit[followed] < month]
         cohort = party_cohort(roster.party_year[followed], as_of_year=month // 12)
         followed_h = (
-            self.intensity.at(month) * self.left_service * self.party[cohort] * self.nationality[roster.nationality[followed]]
+            self.intensity.at(month)
+            * self.left_service
+            * self.party[cohort]
+            * self.nationality[roster.nationality[followed]]
+            * np.where(roster.entry[followed] >= self.entrants_since, self.entrants, 1.0)
+            * roster.frailty[followed]
         )
         return followed[event_draw[followed] < -np.expm1(-followed_h / 12.0)]
 
@@ -149,6 +175,8 @@ class PurgeRule:
             self.nationality,
             self.association.multiplier,
             self.left_service,
+            self.entrants_since,
+            self.entrants,
             COHORT_BY_YEAR,
             roster.status,
             roster.rank,
@@ -158,6 +186,9 @@ class PurgeRule:
             roster.associated_until,
             roster.entry,
             roster.exit,
+            roster.frailty,
+            roster.post,
+            engine.posts.appointed,
         )
 
     def _raise_association(self, engine: Engine, purged_posts: np.ndarray, month: int) -> None:

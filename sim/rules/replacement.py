@@ -8,7 +8,8 @@ ties broken at random). A promotion opens a vacancy one rank down,
 worked in the same month. A vacancy not filled by promotion joins the
 recruitment queue with the scheduled outside-entry probability of its rank;
 otherwise it waits and is offered to promotion again next month. Queued vacancies are filled in
-order of age once the recruitment lag has passed, at most `capacity` a
+order of age once the recruitment lag (a number of months, or a schedule
+of them rounded to whole months) has passed, at most `capacity` a
 month (fractional capacity carries over), with the new-generation profile
 in the scheduled share of recruits.
 """
@@ -40,6 +41,8 @@ class ReplacementRule:
         self.new_generation_share = engine.schedule(config.new_generation_share)
         self.outside_entry = [engine.schedule(getattr(config.outside_entry, name)) for name in RANKS]
         self.capacity_carry = 0.0
+        lag = config.recruitment_lag_months
+        self.lag = engine.schedule([("1900-01", float(lag))] if isinstance(lag, int) else lag)
         posts = engine.posts
         self._posts_of_rank = [np.flatnonzero(posts.rank == rank) for rank in range(len(RANKS))]
 
@@ -140,7 +143,7 @@ class ReplacementRule:
     def _ready(self, engine: Engine, month: int) -> np.ndarray:
         """Queued vacancies whose recruitment lag has passed."""
         posts = engine.posts
-        lag = self.config.recruitment_lag_months
+        lag = round(self.lag.at(month))
         # A queued post is vacant: it is queued only while vacant, and filling it clears the queue mark.
         return ((posts.queued_since != NO_ONE) & (posts.queued_since <= month - lag)).nonzero()[0]
 
