@@ -7,19 +7,21 @@ import pandas as pd
 import pytest
 
 from calibration.historian import CATEGORIES, observe
-from calibration.spells import Spells
+from calibration.spells import ONGOING, Spells, serving_at
 from calibration.statistics import measure
-from sim.config import Historian
+from sim.config import Historian, month_index
 from sim.streams import RandomStreams
 
 NOT = pd.NaT
 
 
-def person(history, entry, exit=NOT, reason=None, later=None, later_date=NOT, party="nep"):
+def person(history, entry, exit=NOT, reason=None, later=None, later_date=NOT, party="nep", birth="1895-01", profile="veterans"):
     """One biography row; dates as "YYYY-MM"."""
     purged = reason == "purged" or later == "purged"
     return {
         "post_history": history,
+        "profile": profile,
+        "birth": pd.Timestamp(birth),
         "entry": pd.Timestamp(entry),
         "exit": pd.Timestamp(exit) if exit is not NOT else NOT,
         "exit_reason": reason,
@@ -156,6 +158,42 @@ def test_spells_give_post_at_a_date(biographies):
     position = list(PEOPLE).index("middle_survivor_serving")
     assert rank[position] == 0 and not abroad[position]  # elite since 1930
     assert rank[list(PEOPLE).index("entered_1931")] == -1
+
+
+def frame(*people: dict) -> pd.DataFrame:
+    """Biographies of `people`, person ids their row positions."""
+    rows = pd.DataFrame(list(people))
+    rows.insert(0, "person_id", np.arange(len(rows)))
+    return rows
+
+
+def test_f4_population_of_1_may_1939_leaves_out_who_entered_in_may():
+    """Serving on the first of a month: entered before it, not left before it (the model's stocks)."""
+    people = frame(
+        person("1930-01 hq1 middle", "1930-01", "1939-06", "dismissed"),  # left in June: gone by 1 Sep
+        person("1939-05 hq2 junior", "1939-05"),  # entered in May 1939: not serving on 1 May, stays
+        person("1931-01 hq3 junior", "1931-01", "1939-05", "dismissed"),  # left in May: serving on 1 May
+    )
+    np.testing.assert_array_equal(serving_at(people, "1939-05"), [True, False, True])
+    np.testing.assert_array_equal(serving_at(people, "1939-06"), [True, True, False])
+    values = measure(people, historian(), 0)
+    assert values["hq_staff_1939_05:gone_by_1939_08"] == 1.0  # counting the May entrant: 2 of 3
+    assert values["hq_minor_1939_05:gone_by_1939_08"] == 1.0
+
+
+def test_the_post_on_the_first_of_a_month_is_the_one_begun_before_it():
+    people = frame(
+        person("1932-01 hq1 junior; 1939-05 mission2 middle", "1932-01"),  # sent abroad in May: at HQ on 1 May
+        person("1939-05 hq2 junior", "1939-05"),
+    )
+    spells = Spells.from_biographies(people)
+    abroad, rank = spells.at("1939-05")
+    np.testing.assert_array_equal(rank, [2, -1])
+    np.testing.assert_array_equal(abroad, [False, False])
+    abroad, rank = spells.at("1939-06")
+    np.testing.assert_array_equal(rank, [1, 2])
+    np.testing.assert_array_equal(abroad, [True, False])
+    np.testing.assert_array_equal(spells.end, [month_index("1939-05"), ONGOING, ONGOING])
 
 
 def test_measure_shares_add_up(biographies):
