@@ -1,6 +1,8 @@
-"""What the targets measure in one run: shares and dates from the records.
+"""What the targets measure in one run: shares, counts and dates from the records.
 
-Populations (who is counted) and their categories (what is measured):
+Populations (who is counted) and their categories (what is measured).
+Dates are firsts of months (calibration/spells.py): "serving on 1 May
+1939" leaves out who entered during May 1939. The documented figures (F1-F4):
 
 - staff_1920s, elite_1920s: everyone who held a post in the 1920s, and those
   whose highest 1920s rank was elite (F1, F2). Categories: the historian's
@@ -15,8 +17,35 @@ Populations (who is counted) and their categories (what is measured):
   serving on 1 May 1939, when Molotov took over (F4). Category
   gone_by_1939_08: the share who left the service by 1 Sep 1939.
 
-A share of an empty population is NaN; so is the first date when no one was
-purged. The distance treats NaN as far outside every band.
+The patterns (F4, F6-F9; calibration/patterns.py):
+
+- commissar_1937_01: whoever held the commissar's post on 1 Jan 1937.
+  Category holds_to_1939_05: 1.0 if his spell in the post ended in May 1939
+  and he was never purged, else 0.0 (F4, F8).
+- commissar_post: the commissar's post. Category vacant_months_1937_1939:
+  the months of 1937-01..1939-12 that began with the post vacant (F4).
+- elite_1937_01: everyone in an elite post on 1 Jan 1937. Category
+  survivors_1939: how many were neither purged nor defected by the end of
+  1939 (a count; F8).
+- entrants_1931_1936, entrants_1937_1938: who entered in those years.
+  Category purged_by_1939_12: the share arrested in the purge (in service
+  or later) by the end of 1939 (F7).
+- purge_arrests, category peak_month: the month with the most purge
+  arrests of serving officials, as a decimal year (F9).
+- hq_staff_1939_05, category headcount_ratio_1939_08: the headquarters
+  headcount on 1 Aug 1939 over that on 1 May 1939 (F4).
+- hq_staff_1939_08: headquarters staff serving on 1 Aug 1939. Category
+  new_since_1939_05: the share whose current post (or service) began in
+  May-July 1939 (F4).
+- new_generation_entrants_1937_1938: recruits of the new-generation profile
+  who entered in 1937-38. Category mean_age_at_entry, in years (F6).
+- entrants_1937_1939: every recruit of 1937-39. Category
+  aged_50_plus_at_entry: the share aged 50 or more at entry (F6).
+
+Headquarters staff are those serving whose latest post is not abroad. A
+share or mean of an empty population is NaN; so is a date or count when
+there is nothing to date or count from (no purge arrest, no commissar or
+elite on 1 Jan 1937). The distance treats NaN as far outside every band.
 """
 
 from __future__ import annotations
@@ -27,27 +56,36 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from calibration import patterns
 from calibration.historian import CATEGORIES, observe
-from calibration.spells import NO_RANK, Spells, month_of, serving_at
+from calibration.patterns import headquarters, share
+from calibration.spells import Spells, month_of
 from sim.categories import ELITE
 from sim.config import Historian, month_index
 
 if TYPE_CHECKING:
     from calibration.targets import Target
 
-MEASURES: dict[str, frozenset[str]] = {
-    "staff_1920s": frozenset({*CATEGORIES, "purged_true"}),
-    "elite_1920s": frozenset({*CATEGORIES, "purged_true"}),
-    "field_purge_arrests": frozenset({"from_1936_07_to_1938_12"}),
-    "purge_arrests": frozenset({"first_year"}),
-    "hq_staff_1939_01": frozenset({"gone_by_1939_12"}),
-    "hq_minor_1939_05": frozenset({"gone_by_1939_08"}),
-    "hq_staff_1939_05": frozenset({"gone_by_1939_08"}),
+SHARE, COUNT, DECIMAL_YEAR, MONTHS, RATIO, YEARS_OF_AGE = "share", "count", "decimal year", "months", "ratio", "years of age"
+
+# Per population, its categories and the unit each is measured in.
+MEASURES: dict[str, dict[str, str]] = {
+    "staff_1920s": {name: SHARE for name in (*CATEGORIES, "purged_true")},
+    "elite_1920s": {name: SHARE for name in (*CATEGORIES, "purged_true")},
+    "field_purge_arrests": {"from_1936_07_to_1938_12": SHARE},
+    "purge_arrests": {"first_year": DECIMAL_YEAR, "peak_month": DECIMAL_YEAR},
+    "hq_staff_1939_01": {"gone_by_1939_12": SHARE},
+    "hq_minor_1939_05": {"gone_by_1939_08": SHARE},
+    "hq_staff_1939_05": {"gone_by_1939_08": SHARE, "headcount_ratio_1939_08": RATIO},
+    "commissar_1937_01": {"holds_to_1939_05": SHARE},
+    "commissar_post": {"vacant_months_1937_1939": MONTHS},
+    "elite_1937_01": {"survivors_1939": COUNT},
+    "entrants_1931_1936": {"purged_by_1939_12": SHARE},
+    "entrants_1937_1938": {"purged_by_1939_12": SHARE},
+    "hq_staff_1939_08": {"new_since_1939_05": SHARE},
+    "new_generation_entrants_1937_1938": {"mean_age_at_entry": YEARS_OF_AGE},
+    "entrants_1937_1939": {"aged_50_plus_at_entry": SHARE},
 }
-
-
-def _share(mask: np.ndarray) -> float:
-    return float(mask.mean()) if len(mask) else float("nan")
 
 
 def _historian_shares(observed: pd.DataFrame) -> dict[str, float]:
@@ -55,19 +93,18 @@ def _historian_shares(observed: pd.DataFrame) -> dict[str, float]:
     for prefix, rows in (("staff_1920s", observed), ("elite_1920s", observed[observed["elite"]])):
         category = rows["category"].to_numpy()
         for name in CATEGORIES:
-            shares[f"{prefix}:{name}"] = _share(category == name)
-        shares[f"{prefix}:purged_true"] = _share((rows["fate"] == "purged").to_numpy())
+            shares[f"{prefix}:{name}"] = share(category == name)
+        shares[f"{prefix}:purged_true"] = share((rows["fate"] == "purged").to_numpy())
     return shares
 
 
 def _hq_gone(biographies: pd.DataFrame, spells: Spells, on: str, gone_before: str, minor_only: bool) -> float:
     """Share of HQ staff serving on the first of `on` who left before the first of `gone_before`."""
-    abroad, rank = spells.at(on)
-    counted = serving_at(biographies, on) & ~abroad & (rank != NO_RANK)
+    counted = headquarters(biographies, spells, on)
     if minor_only:
-        counted &= rank != ELITE
+        counted &= spells.at(on)[1] != ELITE
     exits = month_of(biographies["exit"])[counted]
-    return _share((exits >= 0) & (exits < month_index(gone_before)))
+    return share((exits >= 0) & (exits < month_index(gone_before)))
 
 
 def _purge_timing(biographies: pd.DataFrame) -> dict[str, float]:
@@ -76,7 +113,24 @@ def _purge_timing(biographies: pd.DataFrame) -> dict[str, float]:
     field = months[arrested["recalled"].to_numpy(bool)]
     in_period = (field >= month_index("1936-07")) & (field <= month_index("1938-12"))
     first = months.min() / 12 if len(months) else float("nan")  # decimal year: Dec 1934 (1934 * 12 + 11) is 1934.92
-    return {"field_purge_arrests:from_1936_07_to_1938_12": _share(in_period), "purge_arrests:first_year": float(first)}
+    return {"field_purge_arrests:from_1936_07_to_1938_12": share(in_period), "purge_arrests:first_year": float(first)}
+
+
+def _patterns(biographies: pd.DataFrame, spells: Spells) -> dict[str, float]:
+    return {
+        "commissar_1937_01:holds_to_1939_05": patterns.commissar_continuity(biographies, spells),
+        "commissar_post:vacant_months_1937_1939": patterns.commissar_vacant_months(spells, "1937-01", "1939-12"),
+        "elite_1937_01:survivors_1939": patterns.surviving_elite(biographies, spells, "1937-01", "1939-12"),
+        "entrants_1931_1936:purged_by_1939_12": patterns.entrants_purged(biographies, "1931-01", "1936-12", "1939-12"),
+        "entrants_1937_1938:purged_by_1939_12": patterns.entrants_purged(biographies, "1937-01", "1938-12", "1939-12"),
+        "purge_arrests:peak_month": patterns.purge_peak(biographies),
+        "hq_staff_1939_05:headcount_ratio_1939_08": patterns.headquarters_ratio(biographies, spells, "1939-08", "1939-05"),
+        "hq_staff_1939_08:new_since_1939_05": patterns.new_incumbents(biographies, spells, "1939-08", "1939-05"),
+        "new_generation_entrants_1937_1938:mean_age_at_entry": patterns.mean_age_at_entry(
+            biographies, "1937-01", "1938-12", "new_generation"
+        ),
+        "entrants_1937_1939:aged_50_plus_at_entry": patterns.share_entering_aged(biographies, "1937-01", "1939-12", 50),
+    }
 
 
 def measure(biographies: pd.DataFrame, historian: Historian, seed: int | np.random.SeedSequence) -> dict[str, float]:
@@ -87,6 +141,7 @@ def measure(biographies: pd.DataFrame, historian: Historian, seed: int | np.rand
     values["hq_staff_1939_01:gone_by_1939_12"] = _hq_gone(biographies, spells, "1939-01", "1940-01", minor_only=False)
     values["hq_minor_1939_05:gone_by_1939_08"] = _hq_gone(biographies, spells, "1939-05", "1939-09", minor_only=True)
     values["hq_staff_1939_05:gone_by_1939_08"] = _hq_gone(biographies, spells, "1939-05", "1939-09", minor_only=False)
+    values.update(_patterns(biographies, spells))
     return values
 
 

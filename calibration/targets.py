@@ -1,14 +1,18 @@
 """The calibration targets (calibration/targets.toml): reading and checking them.
 
-A target is one documented figure (F1-F4) as something the model measures:
-a population, a category, the documented value and the band of values the
-source is consistent with. Bad files raise `sim.loader.ConfigError` naming
-the file, the key and what was expected.
+A target is one documented figure (F1-F4) or documented pattern (F4-F9) as
+something the model measures: a population, a category, the documented
+value and the band of values the source is consistent with. Its `group`
+says which of the two it is; its `use` whether it enters the ABC distance
+("distance") or is only measured and reported ("check": by `cadres
+validate` and the calibration report). Bad files raise
+`sim.loader.ConfigError` naming the file, the key and what was expected.
 """
 
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -22,9 +26,11 @@ DEFAULT_TARGETS = Path(__file__).with_name("targets.toml")
 
 
 class Target(Strict):
-    """One documented figure as a measurable target."""
+    """One documented figure or pattern as a measurable target."""
 
-    id: Annotated[str, Field(pattern=r"^F[1-4]\.[a-z0-9_]+$")]
+    id: Annotated[str, Field(pattern=r"^F[1-9]\.[a-z0-9_]+$")]
+    group: Literal["documented", "pattern"] = "documented"
+    use: Literal["distance", "check"] = "distance"
     population: str
     category: str
     documented: float
@@ -48,6 +54,16 @@ class Target(Strict):
         if self.category not in categories:
             raise ValueError(f"category: expected one of {sorted(categories)} for {self.population}, got {self.category!r}")
         return self
+
+    @property
+    def unit(self) -> str:
+        """What the value is measured in: "share", "count", "decimal year", ... (calibration/statistics.py)."""
+        return MEASURES[self.population][self.category]
+
+    @property
+    def in_distance(self) -> bool:
+        """True if the target enters the ABC distance, False if it is only checked."""
+        return self.use == "distance"
 
     @property
     def scale(self) -> float:
@@ -83,6 +99,11 @@ class TargetSet(Strict):
                 raise ValueError(f"expected unique ids, {target.id} appears twice")
             seen.add(target.id)
         return self
+
+
+def in_distance(targets: Sequence[Target]) -> list[Target]:
+    """The targets that enter the ABC distance (use = "distance"), in their order."""
+    return [target for target in targets if target.in_distance]
 
 
 def load_targets(path: Path | str | None = None) -> list[Target]:
