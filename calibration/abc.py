@@ -9,10 +9,12 @@ maintained; sbi needs torch and neural density estimators for what is here
 a cheap, low-dimensional problem.)
 
 The distance between a run and the sources is the Euclidean norm of the
-targets' scaled errors (`Target.error`): for a documented share, the
-distance from it in half-bands; for a bound ("at least 34%"), how far
-outside the band, in band widths. A run with a missing value (an empty
-population) is infinitely far.
+scaled errors (`Target.error`) of the targets with use = "distance": for a
+documented share, the distance from it in half-bands; for a bound ("at
+least 34%"), how far outside the band, in band widths. A run with a missing
+value (an empty population) is infinitely far. Check-only targets (use =
+"check") are neither measured nor compared during the inference; the
+posterior predictive, `cadres validate` and the report measure them.
 
 Parameters are sampled on their log scale where the prior is log-uniform
 (see `prior_distribution`). Proposals are pyabc's multivariate normal
@@ -57,7 +59,7 @@ from calibration.parameters import CalibrationProblem
 from calibration.proposal import BoxedTransition
 from calibration.sampler import IndexOrderSampler, seed_between_generations
 from calibration.simulate import continue_targets, simulate_targets
-from calibration.targets import Target
+from calibration.targets import Target, in_distance
 from sim.branch import BranchError, check_branch, run_until
 from sim.config import AbcSettings, Scenario, month_index
 from sim.engine import Engine
@@ -184,13 +186,16 @@ def stored_histories(problem: CalibrationProblem, settings: AbcSettings, seed: i
 
 @dataclass
 class BandDistance:
-    """Euclidean norm of the targets' scaled errors; NaN counts as infinitely far."""
+    """Euclidean norm of the scaled errors of the targets in the distance; NaN counts as infinitely far.
+
+    Check-only targets (use = "check") are left out, whether or not they are among `targets`.
+    """
 
     targets: Sequence[Target]
 
     def __call__(self, simulated: dict, observed: dict) -> float:
         total = 0.0
-        for target in self.targets:
+        for target in in_distance(self.targets):
             value = float(simulated[target.id])
             if math.isnan(value):
                 return math.inf
@@ -245,7 +250,7 @@ def run_abc(
 
     Args:
         problem: the scenario and its free parameters.
-        targets: the targets to fit.
+        targets: the targets; only those with use = "distance" are measured and fitted.
         settings: population size and stopping rules.
         database: the SQLite file; if it holds a run, the run is continued.
         workers: processes to simulate on.
@@ -254,6 +259,7 @@ def run_abc(
             the same posterior with any number of workers, continued or not.
     """
     seed = problem.scenario.seed if seed is None else seed
+    targets = in_distance(targets)
     report_generations(progress)
     deadline = time.time() + 60 * settings.max_minutes
     histories = stored_histories(problem, settings, seed, progress)

@@ -4,7 +4,10 @@
     cadres validate SCENARIO [--json] [--replicates N] [--workers N] [--seed N]
 
 Bad input raises `sim.loader.ConfigError`; the CLI prints it on one line
-and exits with code 2. `validate` exits 0 whether or not the targets fit.
+and exits with code 2. `validate` exits 0 whether or not the targets fit;
+it shows every target (documented figures F1-F4, then patterns F4-F9) with
+its band, the ensemble's median and 90% interval, and whether it is in the
+ABC distance or check-only (`--json`: the same with `group` and `use`).
 Where a calibration writes, and what it never overwrites, is
 `calibration/outputs.py`.
 
@@ -36,7 +39,7 @@ if TYPE_CHECKING:
 
     from calibration.targets import Target
 
-DEFAULT_HORIZON = "1939-12"  # every F1-F4 target is measured by the end of 1939
+DEFAULT_HORIZON = "1939-12"  # every target (F1-F9) is measured by the end of 1939
 QUICK = {
     "population_size": 12,
     "max_generations": 2,
@@ -85,7 +88,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     calibrate.set_defaults(handler=calibrate_command)
 
-    validate = subparsers.add_parser("validate", help="compare a scenario's ensemble with the documented figures F1-F4")
+    validate = subparsers.add_parser(
+        "validate", help="compare a scenario's ensemble with the documented figures F1-F4 and the patterns F4-F9"
+    )
     validate.add_argument("scenario", type=Path, help="scenario file (with calibration.historian)")
     validate.add_argument("--json", action="store_true", help="print the table as JSON")
     validate.add_argument("--replicates", type=count, default=None, help="runs (default: calibration.abc.replicates, 40)")
@@ -118,7 +123,10 @@ def _bar(total: int, label: str) -> tqdm:
 
 
 def validate_command(args: argparse.Namespace) -> int:
-    """Run the scenario's ensemble and print the fit to every target."""
+    """Run the scenario's ensemble and print the fit to every target, documented figures then patterns.
+
+    Check-only targets are measured and shown like the others, marked as not in the ABC distance.
+    """
     from calibration.posterior import fit_table
     from calibration.report import fit_json, format_fit
     from calibration.simulate import ensemble, historian_of
@@ -143,13 +151,18 @@ def validate_command(args: argparse.Namespace) -> int:
 
 
 def _fingerprint(problem: CalibrationProblem, targets: list[Target], settings: AbcSettings) -> str:
-    """What a checkpoint must match: the model, priors, targets and population size (not the budget)."""
+    """What a checkpoint must match: the model, priors, targets in the distance and population size (not the budget).
+
+    Check-only targets do not enter the inference: changing them leaves the checkpoint valid.
+    """
+    from calibration.targets import in_distance
+
     scenario = problem.build({name: prior.low for name, prior in problem.priors.items()}).model_dump(mode="json")
     scenario["calibration"].pop("abc")
     plain = {
         "scenario": scenario,
         "priors": {name: prior.model_dump() for name, prior in problem.priors.items()},
-        "targets": [target.model_dump() for target in targets],
+        "targets": [target.model_dump() for target in in_distance(targets)],
         "population_size": settings.population_size,
     }
     if settings.shared_history_until is not None:  # another approximation of the likelihood

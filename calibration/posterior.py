@@ -93,7 +93,7 @@ def predictive(
 
 
 def fit_table(simulated: pd.DataFrame, targets: Sequence[Target]) -> pd.DataFrame:
-    """Per target: documented value, band, simulated median and 90% interval, median inside the band."""
+    """Per target: group, use, unit, documented value, band, simulated median and 90% interval, median inside the band."""
     rows = []
     for target in targets:
         values = simulated[target.id].dropna().to_numpy()
@@ -101,6 +101,9 @@ def fit_table(simulated: pd.DataFrame, targets: Sequence[Target]) -> pd.DataFram
         rows.append(
             {
                 "id": target.id,
+                "group": target.group,
+                "use": target.use,
+                "unit": target.unit,
                 "documented": target.documented,
                 "band_lo": target.band[0],
                 "band_hi": target.band[1],

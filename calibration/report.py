@@ -21,6 +21,7 @@ from tqdm import tqdm
 from calibration.outputs import GENERATED_BY
 from calibration.parameters import CalibrationProblem
 from calibration.posterior import fit_table, posterior_samples, predictive, summarize
+from calibration.statistics import COUNT, DECIMAL_YEAR, MONTHS, SHARE, YEARS_OF_AGE
 from calibration.targets import Target
 from sim.config import AbcSettings
 from sim.storage import replace_file, replace_text
@@ -29,30 +30,75 @@ if TYPE_CHECKING:
     import pyabc
 
 
-def _number(value: float) -> str:
-    """Shares to three decimals, decimal years to two."""
-    return f"{value:.2f}" if abs(value) >= 100 else f"{value:.3f}"
+GROUPS = {"documented": "Documented figures", "pattern": "Patterns"}  # in the order they are shown
+USES = {"distance": "distance", "check": "check-only"}
+_WHOLE_UNITS = (COUNT, MONTHS, YEARS_OF_AGE)
+
+
+def _number(value: float, unit: str = SHARE) -> str:
+    """Shares and ratios to three decimals, decimal years to two, counts, months and ages to one."""
+    if unit in _WHOLE_UNITS:
+        return f"{value:.1f}"
+    return f"{value:.2f}" if unit == DECIMAL_YEAR or abs(value) >= 100 else f"{value:.3f}"
+
+
+def _figures(ids: pd.Series) -> str:
+    """The span of figure ids of some targets: "F1–F4", or "F6" for one."""
+    numbers = sorted({int(str(target_id).split(".")[0].removeprefix("F")) for target_id in ids})
+    return f"F{numbers[0]}" if len(numbers) == 1 else f"F{numbers[0]}–F{numbers[-1]}"
+
+
+def groups(table: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """The fit table's rows by group, documented figures first: (heading, rows), e.g. ("Patterns (F4–F9)", rows)."""
+    return [
+        (f"{title} ({_figures(rows['id'])})", rows)
+        for group, title in GROUPS.items()
+        if len(rows := table[table["group"] == group])
+    ]
+
+
+def _inside_counts(table: pd.DataFrame) -> str:
+    """How many targets have their simulated median inside the band; by use when some are check-only."""
+    inside = int(table["inside"].sum())
+    line = f"{inside} of {len(table)} targets have their simulated median inside the band"
+    if (table["use"] == "distance").all():
+        return line + "."
+    parts = [
+        f"{int(rows['inside'].sum())} of {len(rows)} {'in the distance' if use == 'distance' else USES[use]}"
+        for use in USES
+        if len(rows := table[table["use"] == use])
+    ]
+    return f"{line}: {', '.join(parts)}."
 
 
 def format_fit(table: pd.DataFrame) -> str:
-    """The fit table as aligned text: documented value, band, simulated median and 90% interval."""
-    lines = [f"{'target':<28} {'documented':>10} {'band':>17} {'median':>8} {'90% interval':>17}  inside"]
-    for row in table.itertuples(index=False):
-        band = f"[{_number(row.band_lo)}, {_number(row.band_hi)}]"
-        interval = f"[{_number(row.lo_90)}, {_number(row.hi_90)}]"
-        verdict = "yes" if row.inside else "NO"
-        lines.append(f"{row.id:<28} {_number(row.documented):>10} {band:>17} {_number(row.median):>8} {interval:>17}  {verdict}")
-    inside = int(table["inside"].sum())
-    lines.append(f"{inside} of {len(table)} targets have their simulated median inside the band.")
+    """The fit table as aligned text, by group: documented value, band, simulated median and 90% interval, use."""
+    width = max(28, *(len(str(target_id)) for target_id in table["id"]))
+    header = f"{'target':<{width}} {'documented':>10} {'band':>19} {'median':>8} {'90% interval':>19}  inside  use"
+    lines: list[str] = []
+    for heading, rows in groups(table):
+        lines += [heading, header]
+        for row in rows.itertuples(index=False):
+            band = f"[{_number(row.band_lo, row.unit)}, {_number(row.band_hi, row.unit)}]"
+            interval = f"[{_number(row.lo_90, row.unit)}, {_number(row.hi_90, row.unit)}]"
+            verdict = "yes" if row.inside else "NO"
+            lines.append(
+                f"{row.id:<{width}} {_number(row.documented, row.unit):>10} {band:>19} {_number(row.median, row.unit):>8} "
+                f"{interval:>19}  {verdict:<6}  {USES[row.use]}"
+            )
+        lines.append("")
+    lines.append(_inside_counts(table))
     return "\n".join(lines)
 
 
 def fit_json(table: pd.DataFrame) -> dict:
-    """The fit table as plain JSON: {"targets": [{id, documented, band, median, interval, inside}]}."""
+    """The fit table as plain JSON: {"targets": [{id, group, use, documented, band, median, interval, inside}]}."""
     return {
         "targets": [
             {
                 "id": str(row.id),
+                "group": str(row.group),
+                "use": str(row.use),
                 "documented": float(row.documented),
                 "band": [float(row.band_lo), float(row.band_hi)],
                 "median": float(row.median),
@@ -65,15 +111,13 @@ def fit_json(table: pd.DataFrame) -> dict:
 
 
 def fit_figure(table: pd.DataFrame, simulated: pd.DataFrame, title: str) -> Figure:
-    """Each target's band (grey), documented value (black) and simulated distribution (box)."""
-    figure = Figure(figsize=(8, 0.42 * len(table) + 1.4), layout="constrained")
-    shares = table[(table["band_lo"] >= 0) & (table["band_hi"] <= 1)]
-    others = table.drop(shares.index)
-    panels = [(shares, "share"), (others, "decimal year")] if len(others) else [(shares, "share")]
+    """Each target's band (grey), documented value (black) and simulated distribution (box), one panel per unit."""
+    panels = [(rows, unit) for unit, rows in table.groupby("unit", sort=False)]
+    figure = Figure(figsize=(8, 0.42 * len(table) + 0.5 + 0.9 * len(panels)), layout="constrained")
     axes = figure.subplots(len(panels), 1, height_ratios=[max(len(rows), 1) for rows, _ in panels], squeeze=False)[:, 0]
-    for ax, (rows, label) in zip(axes, panels, strict=True):
+    for ax, (rows, unit) in zip(axes, panels, strict=True):
         for position, row in enumerate(rows.itertuples(index=False)):
-            ax.barh(position, row.band_hi - row.band_lo, left=row.band_lo, height=0.6, color="0.85")
+            ax.barh(position, max(row.band_hi - row.band_lo, 1e-3), left=row.band_lo, height=0.6, color="0.85")
             ax.plot([row.documented], [position], marker="|", markersize=14, color="black")
         ax.boxplot(
             [simulated[target_id].dropna().to_numpy() for target_id in rows["id"]],
@@ -83,10 +127,15 @@ def fit_figure(table: pd.DataFrame, simulated: pd.DataFrame, title: str) -> Figu
             whis=(5, 95),
             showfliers=False,
         )
-        ax.set_yticks(range(len(rows)), rows["id"])
+        labels = [f"{row.id} (check)" if row.use == "check" else row.id for row in rows.itertuples(index=False)]
+        ax.set_yticks(range(len(rows)), labels)
         ax.invert_yaxis()
-        ax.set_xlabel(label)
-    axes[0].set_title(f"{title}\ngrey: band; black bar: documented; box: simulated (whiskers 5-95%)", fontsize=9)
+        ax.set_xlabel(unit)
+    axes[0].set_title(
+        f"{title}\ngrey: band; black bar: documented; box: simulated (whiskers 5-95%)\n"
+        "(check): a check-only target, not in the distance",
+        fontsize=9,
+    )
     return figure
 
 
@@ -119,8 +168,8 @@ def calibrated_scenario_text(
     """A scenario file setting each calibrated key to its posterior median, on top of `extends`."""
     lines = [
         f"{GENERATED_BY}{source}`: do not edit by hand.",  # how `cadres calibrate` knows the file is its own
-        "# The free parameters at their posterior medians (ABC-SMC on the F1-F4",
-        "# targets of calibration/targets.toml); 90% credible intervals in",
+        "# The free parameters at their posterior medians (ABC-SMC on the targets",
+        "# in the distance of calibration/targets.toml); 90% credible intervals in",
         f"# calibration/posteriors/{name}/summary.csv. Every other parameter is",
         f"# as in {extends}.",
         f"extends = {json.dumps(extends)}",
@@ -157,13 +206,26 @@ def write_report(directory: Path, summary: pd.DataFrame, table: pd.DataFrame, fa
         lines.append(
             f"| {row.parameter} | {row.prior} | {row.median:.4g} | [{row.lower_90:.4g}, {row.upper_90:.4g}] | {row.keys} |"
         )
-    lines += ["", "## Fit: posterior-predictive distribution against the documented figures", "", "![fit](fit.png)", ""]
-    lines += ["| target | documented | band | median | 90% interval | inside | how measured |", "|---|---|---|---|---|---|---|"]
-    for row in table.itertuples(index=False):
-        lines.append(
-            f"| {row.id} | {row.documented:.4g} | [{row.band_lo:.4g}, {row.band_hi:.4g}] | {row.median:.4g} | "
-            f"[{row.lo_90:.4g}, {row.hi_90:.4g}] | {'yes' if row.inside else 'no'} | {notes[row.id]} |"
-        )
+    lines += [
+        "",
+        "## Fit: posterior-predictive distribution against the documented figures and patterns",
+        "",
+        "Targets in the distance were fitted by ABC; check-only targets were not, and are measured in the same runs.",
+        "",
+        "![fit](fit.png)",
+    ]
+    for heading, rows in groups(table):
+        lines += ["", f"### {heading}", ""]
+        lines += [
+            "| target | use | documented | band | median | 90% interval | inside | how measured |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for row in rows.itertuples(index=False):
+            lines.append(
+                f"| {row.id} | {USES[row.use]} | {row.documented:.4g} | [{row.band_lo:.4g}, {row.band_hi:.4g}] | "
+                f"{row.median:.4g} | [{row.lo_90:.4g}, {row.hi_90:.4g}] | {'yes' if row.inside else 'no'} | {notes[row.id]} |"
+            )
+    lines += ["", _inside_counts(table)]
     replace_text(directory / "report.md", "\n".join(lines) + "\n")
 
 

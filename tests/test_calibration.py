@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from calibration.commands import register
 from calibration.parameters import CalibrationProblem
 from calibration.posterior import posterior_samples, summarize
 from calibration.simulate import ensemble, simulate_targets
-from calibration.targets import Target, load_targets
+from calibration.targets import Target, in_distance, load_targets
 from sim.config import AbcSettings
 from sim.loader import ConfigError, load_scenario
 
@@ -233,6 +234,16 @@ def test_quick_calibration_end_to_end_then_resume_and_validate(small, tmp_path, 
     assert cadres(["calibrate", str(small), "--quick", "--workers", "1", "--out", str(out)]) == 0
     for name in ("abc.db", "posterior.csv", "summary.csv", "fit.csv", "fit.json", "fit.png", "report.md", "predictive.csv"):
         assert (out / name).stat().st_size > 0, name
+    # ABC fitted the targets in the distance only; the posterior predictive and the report measure them all.
+    targets = load_targets()
+    fitted = pyabc.History(f"sqlite:///{out / 'abc.db'}", _id=1).observed_sum_stat()
+    assert sorted(fitted) == sorted(target.id for target in in_distance(targets)) != sorted(t.id for t in targets)
+    assert list(pd.read_csv(out / "predictive.csv").columns) == [target.id for target in targets]
+    fit = pd.read_csv(out / "fit.csv")
+    assert list(fit["use"]) == [target.use for target in targets] and list(fit["group"]) == [t.group for t in targets]
+    report = (out / "report.md").read_text()
+    assert report.index("### Documented figures (F1–F4)") < report.index("### Patterns (F4–F9)")
+    assert "| F6.recruit_mean_age | check-only |" in report and "| F1.unaccounted | distance |" in report
     summary = pd.read_csv(out / "summary.csv")
     assert list(summary["parameter"]) == ["purge_peak", "career_junior"]
     assert (summary["lower_90"] <= summary["median"]).all() and (summary["median"] <= summary["upper_90"]).all()
@@ -259,10 +270,18 @@ def test_quick_calibration_end_to_end_then_resume_and_validate(small, tmp_path, 
     ids = [target.id for target in load_targets()]
     assert [entry["id"] for entry in report["targets"]] == ids
     for entry in report["targets"]:
-        assert set(entry) == {"id", "documented", "band", "median", "interval", "inside"}
+        assert set(entry) == {"id", "group", "use", "documented", "band", "median", "interval", "inside"}
         assert entry["interval"][0] <= entry["median"] <= entry["interval"][1]
         assert entry["inside"] == bool(entry["band"][0] <= entry["median"] <= entry["band"][1])
-    assert np.isfinite([entry["median"] for entry in report["targets"]]).all()
+    assert [(entry["group"], entry["use"]) for entry in report["targets"]] == [(t.group, t.use) for t in load_targets()]
+    documented = [entry for entry in report["targets"] if entry["group"] == "documented"]
+    assert np.isfinite([entry["median"] for entry in documented]).all()
+
+    assert cadres(["validate", str(small), "--replicates", "2", "--workers", "1"]) == 0
+    text = capsys.readouterr().out
+    assert text.index("Documented figures (F1–F4)") < text.index("F4.staff_replaced") < text.index("Patterns (F4–F9)")
+    assert text.index("Patterns (F4–F9)") < text.index("F8.commissar_continuity")
+    assert "check-only" in text.split("F6.recruit_mean_age")[1].splitlines()[0]
 
 
 def test_after_the_deadline_runs_are_rejected_at_once(small):
@@ -273,3 +292,47 @@ def test_after_the_deadline_runs_are_rejected_at_once(small):
     late = TargetModel(problem, targets, deadline=0.0)({"purge_peak": 0.5, "career_junior": 0.3})
     assert all(np.isnan(value) for value in late.values())
     assert BandDistance(targets)(late, {}) == np.inf
+
+
+def test_the_distance_leaves_out_check_only_targets():
+    from calibration.abc import BandDistance
+
+    targets = load_targets()
+    within = {target.id: target.documented for target in targets}
+    check = next(target for target in targets if target.use == "check")
+    fitted = next(target for target in targets if target.use == "distance")
+    distance = BandDistance(targets)
+    assert distance(within, {}) == 0.0
+    assert distance({**within, check.id: math.nan}, {}) == distance({**within, check.id: 1e6}, {}) == 0.0
+    assert distance({**within, fitted.id: math.nan}, {}) == math.inf  # an empty population: far outside
+    off = fitted.band[1] + (fitted.band[1] - fitted.band[0])
+    assert fitted.error(off) > 0 and distance({**within, fitted.id: off}, {}) == pytest.approx(fitted.error(off))
+
+
+def test_fit_table_and_text_show_the_groups_and_uses():
+    from calibration.posterior import fit_table
+    from calibration.report import fit_json, format_fit, groups
+
+    targets = load_targets()
+    simulated = pd.DataFrame({target.id: [target.band[0], target.band[1]] for target in targets})
+    simulated["F9.purge_peak"] = [1939.33, 1939.33]  # outside its band
+    simulated["F8.commissar_continuity"] = [math.nan, math.nan]  # no commissar: outside
+    table = fit_table(simulated, targets)
+    assert [heading for heading, _ in groups(table)] == ["Documented figures (F1–F4)", "Patterns (F4–F9)"]
+    inside = dict(zip(table["id"], table["inside"], strict=True))
+    assert not inside["F9.purge_peak"] and not inside["F8.commissar_continuity"] and inside["F1.unaccounted"]
+    text = format_fit(table).splitlines()
+    assert text[0] == "Documented figures (F1–F4)" and "Patterns (F4–F9)" in text
+    row = next(line for line in text if line.startswith("F9.purge_peak"))
+    assert row.split()[-2:] == ["NO", "distance"] and "1939.33" in row
+    row = next(line for line in text if line.startswith("F6.recruit_mean_age"))
+    assert row.split()[-2:] == ["yes", "check-only"]
+    patterns = sum(target.group == "pattern" for target in targets)
+    checks = sum(target.use == "check" for target in targets)
+    assert text[-1] == (
+        f"{len(targets) - 2} of {len(targets)} targets have their simulated median inside the band: "
+        f"{len(targets) - checks - 1} of {len(targets) - checks} in the distance, {checks - 1} of {checks} check-only."
+    )
+    assert patterns > checks
+    entries = {entry["id"]: entry for entry in fit_json(table)["targets"]}
+    assert entries["F9.purge_peak"]["use"] == "distance" and entries["F9.purge_peak"]["group"] == "pattern"
