@@ -23,6 +23,7 @@ from calibration.commands import register as register_calibration
 from sim.arguments import Parser, count, seed
 from sim.ensemble_commands import register as register_ensembles
 from sim.errors import BAD_INPUT, ReplicateError
+from sim.prosopography_commands import register as register_prosopography
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILED = 1
@@ -94,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run(subparsers)
     register_calibration(subparsers)  # calibrate, validate
     register_ensembles(subparsers)  # compare, sweep, findings
+    register_prosopography(subparsers)  # elite
     return parser
 
 
