@@ -35,7 +35,7 @@ USES = {"distance": "distance", "check": "check-only"}
 _WHOLE_UNITS = (COUNT, MONTHS, YEARS_OF_AGE)
 
 
-def _number(value: float, unit: str = SHARE) -> str:
+def number_text(value: float, unit: str = SHARE) -> str:
     """Shares and ratios to three decimals, decimal years to two, counts, months and ages to one."""
     if unit in _WHOLE_UNITS:
         return f"{value:.1f}"
@@ -79,11 +79,12 @@ def format_fit(table: pd.DataFrame) -> str:
     for heading, rows in groups(table):
         lines += [heading, header]
         for row in rows.itertuples(index=False):
-            band = f"[{_number(row.band_lo, row.unit)}, {_number(row.band_hi, row.unit)}]"
-            interval = f"[{_number(row.lo_90, row.unit)}, {_number(row.hi_90, row.unit)}]"
+            band = f"[{number_text(row.band_lo, row.unit)}, {number_text(row.band_hi, row.unit)}]"
+            interval = f"[{number_text(row.lo_90, row.unit)}, {number_text(row.hi_90, row.unit)}]"
             verdict = "yes" if row.inside else "NO"
             lines.append(
-                f"{row.id:<{width}} {_number(row.documented, row.unit):>10} {band:>19} {_number(row.median, row.unit):>8} "
+                f"{row.id:<{width}} {number_text(row.documented, row.unit):>10} {band:>19} "
+                f"{number_text(row.median, row.unit):>8} "
                 f"{interval:>19}  {verdict:<6}  {USES[row.use]}"
             )
         lines.append("")

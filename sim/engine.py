@@ -222,8 +222,18 @@ class Engine:
         return np.concatenate(slots), np.concatenate(posts), np.concatenate(months)
 
     def recruit(self, posts: np.ndarray, new_generation: np.ndarray, month: int) -> np.ndarray:
-        """Bring in outside recruits for the given posts; return their slots."""
-        slots = self.enter(self.recruit_pool.people(month, new_generation), posts, month)
+        """Bring in outside recruits for the given posts; return their slots.
+
+        Among the month's recruits, the oldest take the highest posts
+        (assumption: an outsider made deputy commissar or ambassador came
+        from a senior post elsewhere, F6), so the pool's people are the same
+        whichever posts they fill.
+        """
+        people = self.recruit_pool.people(month, new_generation)
+        by_age = np.argsort(people["birth"], kind="stable")
+        people = {name: values[by_age] for name, values in people.items()}
+        posts = posts[np.argsort(self.posts.rank[posts], kind="stable")]
+        slots = self.enter(people, posts, month)
         newcomers = np.count_nonzero(new_generation)
         self.count("recruits:veterans", len(new_generation) - newcomers)
         self.count("recruits:new_generation", newcomers)

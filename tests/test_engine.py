@@ -169,10 +169,10 @@ def test_common_random_numbers_before_the_purge(shipped_run):
     # sim/streams.py: same seed, same rules -> same draws. historical and
     # no_purge share everything before the purge, so their records before
     # December 1934 must be identical, and part once the purge begins.
-    _, purge_run = shipped_run("historical", 5, "1935-06")
+    _, purge_run = shipped_run("historical", 5, "1936-12")
     _, no_purge_run = shipped_run("no_purge", 5)
     _assert_same_before_purge(purge_run, no_purge_run)
-    assert not _exits_before(purge_run, "1935-06").equals(_exits_before(no_purge_run, "1935-06"))
+    assert not _exits_before(purge_run, "1936-12").equals(_exits_before(no_purge_run, "1936-12"))
 
 
 def _exits_before(records, month: str) -> pd.Series:
