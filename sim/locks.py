@@ -21,7 +21,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sim.errors import OutputBusyError
+from sim.errors import OutputBusyError, OutputError
+
+
+def _file_on(path: Path) -> Path:
+    """The first part of `path` that exists as something other than a directory."""
+    for part in reversed([path, *path.parents]):
+        if part.exists() and not part.is_dir():
+            return part
+    return path
 
 
 def lock_path(directory: Path) -> Path:
@@ -36,9 +44,15 @@ def output_lock(directory: str | Path) -> Iterator[Path]:
 
     Raises:
         OutputBusyError: another process holds it.
+        OutputError: the directory cannot exist there (a file is in the way, or no permission).
     """
     path = lock_path(Path(directory))
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise OutputError(f"{directory}: expected a directory path, but {_file_on(path.parent)} is a file") from None
+    except PermissionError:
+        raise OutputError(f"{directory}: cannot create {path.parent} (permission denied)") from None
     while True:
         handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         try:

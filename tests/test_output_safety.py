@@ -65,6 +65,15 @@ def test_force_never_replaces_a_plain_file(tmp_path, scenario, capsys):
     assert target.read_text() == "my notes"
 
 
+def test_an_output_under_a_plain_file_is_one_line_and_exit_2(tmp_path, scenario, capsys):
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("my notes")
+    assert main(["run", str(scenario), "--out", str(blocker / "result"), *RUN]) == 2
+    error = capsys.readouterr().err.strip()
+    assert len(error.splitlines()) == 1 and f"{blocker} is a file" in error
+    assert blocker.read_text() == "my notes"
+
+
 def test_force_keeps_user_files_inside_a_result(single, scenario, capsys):
     (single / "notes.txt").write_text("what I saw")
     (single / "my_analysis").mkdir()
