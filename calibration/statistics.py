@@ -23,7 +23,7 @@ The patterns (F4, F6-F9; calibration/patterns.py):
   Category holds_to_1939_05: 1.0 if his spell in the post ended in May 1939
   and he was never purged, else 0.0 (F4, F8).
 - commissar_post: the commissar's post. Category vacant_months_1937_1939:
-  the months of 1937-01..1939-12 that began with the post vacant (F4).
+  the months of 1937-01..1939-12 that began with the post vacant (F4, F8).
 - elite_1937_01: everyone in an elite post on 1 Jan 1937. Category
   survivors_1939: how many were neither purged nor defected by the end of
   1939 (a count; F8).
