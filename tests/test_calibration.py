@@ -219,9 +219,9 @@ def test_parameter_recovery(small, tmp_path, shared_history_until):
         for t in generating
     ]
     settings = AbcSettings(
-        population_size=20,
-        max_generations=3,
-        max_simulations=200,
+        population_size=30,
+        max_generations=4,
+        max_simulations=600,
         max_minutes=5,
         shared_history_until=shared_history_until,
         shared_histories=20,

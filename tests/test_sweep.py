@@ -33,8 +33,12 @@ def test_parameters_set_round_or_scale():
     tree = scenario.model_dump(mode="json")
     elite = parse_parameter("purge.multipliers.rank.elite=1.5:4", scenario)
     assert elite.mode == "set" and apply(tree, elite, 3.0)["purge"]["multipliers"]["rank"]["elite"] == 3.0
-    lag = parse_parameter("replacement.recruitment_lag_months=1:6", scenario)
-    assert lag.mode == "integer" and apply(tree, lag, 2.6)["replacement"]["recruitment_lag_months"] == 3
+    plain = short(replacement={"recruitment_lag_months": 3})  # a whole number of months is swept as one
+    lag = parse_parameter("replacement.recruitment_lag_months=1:6", plain)
+    tree_plain = plain.model_dump(mode="json")
+    assert lag.mode == "integer" and apply(tree_plain, lag, 2.6)["replacement"]["recruitment_lag_months"] == 3
+    dated = parse_parameter("replacement.recruitment_lag_months=0.5:2", scenario)  # a schedule of lags is scaled
+    assert dated.mode == "scale"
     intensity = parse_parameter("purge.intensity=0.5:1.5", scenario)
     scaled = apply(tree, intensity, 2.0)["purge"]["intensity"]
     assert intensity.mode == "scale" and [v for _, v in scaled] == [2 * v for _, v in tree["purge"]["intensity"]]
