@@ -107,6 +107,23 @@ def purge_peak(biographies: pd.DataFrame) -> float:
     return float((first + np.argmax(np.bincount(months - first))) / 12)
 
 
+def peak_outside_ratio(biographies: pd.DataFrame, first: str, last: str) -> float:
+    """The most purge arrests of serving officials in any month outside `first`..`last`, over the most in one inside.
+
+    Below 1 exactly when the busiest month lies inside the period: a smooth
+    form of `purge_peak` for the distance. NaN if no one was arrested inside.
+    """
+    months = month_of(biographies.loc[(biographies["exit_reason"] == "purged").to_numpy(bool), "exit"])
+    low, high = month_index(first), month_index(last)
+    inside = (months >= low) & (months <= high)
+    if not inside.any():
+        return NAN
+    most_inside = np.bincount(months[inside] - low).max()
+    outside = months[~inside]
+    most_outside = np.bincount(outside - outside.min()).max() if len(outside) else 0
+    return float(most_outside / most_inside)
+
+
 def headquarters_ratio(biographies: pd.DataFrame, spells: Spells, later: str, earlier: str) -> float:
     """Headquarters headcount on the first of `later` over that on the first of `earlier`; NaN if the latter is 0."""
     before = int(headquarters(biographies, spells, earlier).sum())

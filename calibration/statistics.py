@@ -31,7 +31,10 @@ The patterns (F4, F6-F9; calibration/patterns.py):
   Category purged_by_1939_12: the share arrested in the purge (in service
   or later) by the end of 1939 (F7).
 - purge_arrests, category peak_month: the month with the most purge
-  arrests of serving officials, as a decimal year (F9).
+  arrests of serving officials, as a decimal year (F9). Category
+  peak_outside_1937_1938_06: the most such arrests in a month outside
+  1937-01..1938-06 over the most in a month inside (below 1: the peak is
+  inside; F9).
 - hq_staff_1939_05, category headcount_ratio_1939_08: the headquarters
   headcount on 1 Aug 1939 over that on 1 May 1939 (F4).
 - hq_staff_1939_08: headquarters staff serving on 1 Aug 1939. Category
@@ -73,7 +76,7 @@ MEASURES: dict[str, dict[str, str]] = {
     "staff_1920s": {name: SHARE for name in (*CATEGORIES, "purged_true")},
     "elite_1920s": {name: SHARE for name in (*CATEGORIES, "purged_true")},
     "field_purge_arrests": {"from_1936_07_to_1938_12": SHARE},
-    "purge_arrests": {"first_year": DECIMAL_YEAR, "peak_month": DECIMAL_YEAR},
+    "purge_arrests": {"first_year": DECIMAL_YEAR, "peak_month": DECIMAL_YEAR, "peak_outside_1937_1938_06": RATIO},
     "hq_staff_1939_01": {"gone_by_1939_12": SHARE},
     "hq_minor_1939_05": {"gone_by_1939_08": SHARE},
     "hq_staff_1939_05": {"gone_by_1939_08": SHARE, "headcount_ratio_1939_08": RATIO},
@@ -124,6 +127,7 @@ def _patterns(biographies: pd.DataFrame, spells: Spells) -> dict[str, float]:
         "entrants_1931_1936:purged_by_1939_12": patterns.entrants_purged(biographies, "1931-01", "1936-12", "1939-12"),
         "entrants_1937_1938:purged_by_1939_12": patterns.entrants_purged(biographies, "1937-01", "1938-12", "1939-12"),
         "purge_arrests:peak_month": patterns.purge_peak(biographies),
+        "purge_arrests:peak_outside_1937_1938_06": patterns.peak_outside_ratio(biographies, "1937-01", "1938-06"),
         "hq_staff_1939_05:headcount_ratio_1939_08": patterns.headquarters_ratio(biographies, spells, "1939-08", "1939-05"),
         "hq_staff_1939_08:new_since_1939_05": patterns.new_incumbents(biographies, spells, "1939-08", "1939-05"),
         "new_generation_entrants_1937_1938:mean_age_at_entry": patterns.mean_age_at_entry(

@@ -112,6 +112,12 @@ def test_the_peak_is_the_month_of_most_arrests_in_service_the_earliest_of_ties()
     assert patterns.purge_peak(one_more) == pytest.approx(1938 + 1 / 12)
     assert math.isnan(patterns.purge_peak(frame(*later)))
 
+    # Outside 1937-01..1938-06 the busiest month has 1 arrest (1936-01), inside 2 (1938-02 and 1937-03).
+    assert patterns.peak_outside_ratio(people, "1937-01", "1938-06") == pytest.approx(0.5)
+    wave = frame(*[person("1930-01 hq1 junior", "1930-01", m, "purged") for m in [*arrests, *["1939-05"] * 3]])
+    assert patterns.peak_outside_ratio(wave, "1937-01", "1938-06") == pytest.approx(1.5)  # the peak is outside
+    assert math.isnan(patterns.peak_outside_ratio(frame(*later), "1937-01", "1938-06"))
+
 
 # -- F4: the re-staffing of headquarters in 1939 --
 
