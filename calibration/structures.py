@@ -100,9 +100,19 @@ def fits(structures: tuple[Structure, ...], replicates: int, workers: int) -> di
 
 
 def _budget(facts: dict) -> str:
-    keys = ("simulations", "generations", "seed")
-    found = {key: facts[key] for key in keys if key in facts}
-    return ", ".join(f"{key} {value}" for key, value in found.items()) or "not calibrated"
+    """What a calibration ran, from its run.json: free parameters, budget, generations, simulations, final epsilon."""
+    if not facts:
+        return "not calibrated"
+    budget = facts.get("budget (max minutes, max simulations)", [None, None])[1]
+    parts = [
+        f"{facts.get('free parameters', '?')} free parameters",
+        f"budget {budget:,} simulations" if budget else "",
+        f"{facts.get('generations', '?')} generations",
+        f"{facts.get('simulations (ABC)', 0):,} simulations",
+        f"final epsilon {facts['final epsilon']:.2f}" if "final epsilon" in facts else "",
+        f"seed {facts.get('seed', '?')}",
+    ]
+    return ", ".join(part for part in parts if part)
 
 
 def page(structures: tuple[Structure, ...], tables: dict[str, pd.DataFrame], replicates: int) -> str:
@@ -141,7 +151,18 @@ def page(structures: tuple[Structure, ...], tables: dict[str, pd.DataFrame], rep
             inside = table[table["id"].isin(rows["id"])]["inside"]
             counts.append(f"{int(inside.sum())} of {len(inside)}")
         lines.append(f"| {heading} | " + " | ".join(counts) + " |")
+    predictive = [_predictive_count(structure) for structure in shown]
+    lines.append("| all, over the posterior (100 predictive runs, `fit.csv`) | " + " | ".join(predictive) + " |")
     return "\n".join(lines) + "\n"
+
+
+def _predictive_count(structure: Structure) -> str:
+    """How many targets' posterior-predictive medians lie inside their bands, from the posterior's fit.csv."""
+    path = structure.posterior / "fit.csv"
+    if not path.exists():
+        return "—"
+    inside = pd.read_csv(path)["inside"].astype(bool)
+    return f"{int(inside.sum())} of {len(inside)}"
 
 
 def write_page(text: str, path: Path = PAGE) -> None:
