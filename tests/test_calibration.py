@@ -321,16 +321,16 @@ def test_fit_table_and_text_show_the_groups_and_uses():
 
     targets = load_targets()
     simulated = pd.DataFrame({target.id: [target.band[0], target.band[1]] for target in targets})
-    simulated["F9.purge_peak"] = [1939.33, 1939.33]  # outside its band
+    simulated["F9.peak_elsewhere"] = [1.5, 1.5]  # outside its band
     simulated["F8.commissar_continuity"] = [math.nan, math.nan]  # no commissar: outside
     table = fit_table(simulated, targets)
     assert [heading for heading, _ in groups(table)] == ["Documented figures (F1–F4)", "Patterns (F4–F9)"]
     inside = dict(zip(table["id"], table["inside"], strict=True))
-    assert not inside["F9.purge_peak"] and not inside["F8.commissar_continuity"] and inside["F1.unaccounted"]
+    assert not inside["F9.peak_elsewhere"] and not inside["F8.commissar_continuity"] and inside["F1.unaccounted"]
     text = format_fit(table).splitlines()
     assert text[0] == "Documented figures (F1–F4)" and "Patterns (F4–F9)" in text
-    row = next(line for line in text if line.startswith("F9.purge_peak"))
-    assert row.split()[-2:] == ["NO", "distance"] and "1939.33" in row
+    row = next(line for line in text if line.startswith("F9.peak_elsewhere"))
+    assert row.split()[-2:] == ["NO", "distance"] and "1.500" in row
     row = next(line for line in text if line.startswith("F6.recruit_mean_age"))
     assert row.split()[-2:] == ["yes", "check-only"]
     patterns = sum(target.group == "pattern" for target in targets)
@@ -341,4 +341,4 @@ def test_fit_table_and_text_show_the_groups_and_uses():
     )
     assert patterns > checks
     entries = {entry["id"]: entry for entry in fit_json(table)["targets"]}
-    assert entries["F9.purge_peak"]["use"] == "distance" and entries["F9.purge_peak"]["group"] == "pattern"
+    assert entries["F9.peak_elsewhere"]["use"] == "distance" and entries["F9.peak_elsewhere"]["group"] == "pattern"

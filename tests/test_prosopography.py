@@ -28,7 +28,9 @@ SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 SMALL = {"institution": {"hq_departments": 4, "missions": 10}}  # 8 + 4 x 22 + 10 x 9 = 186 posts
 # (scenario, seed, end, the endings the run must show in the listed posts, so that the checks below are exercised)
 RUNS = [
-    ("historical", 8, "1940-12", {"promoted", "purged", "recalled, purged", "dismissed", "defected", "defected on recall"}),
+    # Ordinary defection abroad is rare (0.001 a year), and so is defection on recall: two runs show them between them.
+    ("historical", 10, "1940-12", {"promoted", "purged", "recalled, purged", "dismissed", "defected on recall"}),
+    ("historical", 8, "1940-12", {"promoted", "purged", "recalled, purged", "dismissed", "defected"}),
     ("gradual_transition", 5, "1941-12", {"promoted", "retired", "retired (planned)", "transferred out", "died"}),
 ]
 
@@ -59,7 +61,7 @@ def _observed(name: str, seed: int, end: str, exits: frozenset[str]) -> Observed
     return Observed(name, seed, end, exits)
 
 
-@pytest.fixture(params=RUNS, ids=[run[0] for run in RUNS])
+@pytest.fixture(params=RUNS, ids=[f"{run[0]}-{run[1]}" for run in RUNS])
 def observed(request) -> Observed:
     """Shared between tests: read it, never change it."""
     name, seed, end, exits = request.param
