@@ -1,23 +1,44 @@
 """The idiomatic Mesa variant of the model, for the benchmark only.
 
 Each `Diplomat` holds its own attributes as plain Python attributes and has a
-`step()` that evaluates its own hazards with scalar random draws: ordinary
-attrition (Gompertz death, retirement, transfer out, defection abroad), then
-the purge (intensity x rank x party cohort x posting x nationality x
-association, the 1939 HQ wave, recall and defection abroad, outcomes). People
-who left service stay agents while the model follows them (they can still die
-or be purged); the dead, purged and defected are removed. The model runs the
-same monthly order as `sim.engine.Engine`, with `model.agents.shuffle_do("step")`
-in place of the vectorised attrition and purge: record the stocks, step every
-agent, raise the risk of those whose superior was purged, the planned
-transition, promotion down the vacancy chains (vacancies in random order,
-unfilled ones opened to outside entry with the scheduled probability),
-recruitment.
+`step()` that evaluates its own hazards with scalar random draws:
+
+- ordinary attrition: Gompertz death, retirement from `retirement_age`,
+  transfer out, defection abroad as competing risks; then, if none of them
+  happened, retirement at `retirement_age_limit`;
+- the purge: intensity x rank x party cohort x posting x nationality x
+  association x entrants (those who entered from
+  `purge.multipliers.entrants.since`) x the person's own frailty (a gamma
+  multiplier of mean 1 and variance `purge.frailty_variance`, fixed from the
+  risk rank drawn with the person); the 1939 HQ wave; recall and defection
+  abroad; outcomes;
+- the commissar's post as an appointment (`appointments.commissar_appointed`):
+  its holder is exempt from the purge, the HQ wave, retirement (also at the
+  age limit) and transfer out; in each month of `commissar_changes` he is
+  dismissed and an outside appointee of the veterans' profile takes the post
+  at once.
+
+People who left service stay agents while the model follows them (they can
+still die, or be purged with the left_service x party x nationality x
+entrants x frailty hazard); the dead, purged and defected are removed. The
+model runs the same monthly order as `sim.engine.Engine`, with
+`model.agents.shuffle_do("step")` in place of the vectorised attrition and
+purge: record the stocks, step every agent, change the commissar (after the
+month's attrition and purge, which cannot touch him or the appointee that
+month, as in the engine), raise the risk of those whose superior was purged,
+the planned transition, promotion down the vacancy chains (vacancies in
+random order, unfilled ones opened to outside entry with the scheduled
+probability), recruitment: the oldest queued vacancies once the recruitment
+lag (a number of months, or a schedule rounded to whole months) has passed,
+within the month's capacity, the month's oldest recruits in its highest
+posts.
 
 Parameters come from the same validated `sim.Scenario`; schedules, profile
-draws and post layout use the plain helpers of `sim` (`PiecewiseSchedule`,
-`draw_people`, `build_posts`). The draws are not those of the real model
-(one `model.rng` instead of named streams), so only totals are comparable.
+draws (entry ages by inverse CDF, cut at `age_at_entry.maximum`), frailty
+and post layout use the plain helpers of `sim` (`PiecewiseSchedule`,
+`draw_people`, `frailty`, `build_posts`). The draws are not those of the
+real model (one `model.rng` instead of named streams), so only totals are
+comparable.
 """
 
 from __future__ import annotations
@@ -55,7 +76,7 @@ from sim.categories import (
 from sim.config import Scenario, month_index
 from sim.generations import CIVIL_WAR_LAST_YEAR, NEW_GENERATION_FROM_YEAR, REVOLUTION_YEAR
 from sim.posts import build_posts
-from sim.profiles import draw_people, prominence
+from sim.profiles import draw_people, frailty, prominence
 from sim.recorder import FLOW_KEYS
 from sim.roster import GONE, LEFT, SERVING
 from sim.schedule import PiecewiseSchedule
@@ -71,7 +92,9 @@ _PERSON_FIELDS = (
     "nationality",
     "languages",
     "abroad_experience",
+    "frailty",
 )
+COMMISSAR = 0  # the commissar's post (sim/posts.py)
 
 
 def party_cohort_of(party_year: int, as_of_year: int) -> int:
@@ -106,6 +129,7 @@ class Diplomat(mesa.Agent):
         self.nationality = attributes["nationality"]
         self.languages = attributes["languages"]
         self.abroad_experience = attributes["abroad_experience"]
+        self.frailty = attributes["frailty"]  # the person's own multiplier of purge risk
         self.status = SERVING
         self.post = None
         self.rank = None
@@ -146,14 +170,19 @@ class Diplomat(mesa.Agent):
         attrition = model.config.attrition
         month = model.month
         age = (month - self.birth) / 12.0
+        free = not model.post_appointed[self.post]  # an appointee neither retires nor transfers out
         hazards = (
             self.death_hazard(month),
-            attrition.retirement_rate if age >= attrition.retirement_age else 0.0,
-            attrition.transfer_out_rate,
+            attrition.retirement_rate if age >= attrition.retirement_age and free else 0.0,
+            attrition.transfer_out_rate if free else 0.0,
             attrition.defection_rate_abroad if self.abroad else 0.0,
         )
         total = sum(hazards)
         if model.uniform() >= -math.expm1(-total / 12.0):
+            limit = attrition.retirement_age_limit
+            if limit is not None and free and month - self.birth >= 12 * limit:
+                model.leave_service(self, RETIRED, LEFT)
+                return True
             return False
         pick = model.uniform() * total
         cumulative = 0.0
@@ -167,6 +196,10 @@ class Diplomat(mesa.Agent):
         model.leave_service(self, reason, status)
         return True
 
+    def entrant_multiplier(self, model: IdiomaticModel) -> float:
+        """The entrants multiplier if the person entered from its start month, else 1."""
+        return model.entrants_multiplier if self.entry >= model.entrants_since else 1.0
+
     def purge_hazard(self, model: IdiomaticModel) -> float:
         """Annual purge hazard (without the HQ wave) of a serving person."""
         cohort = party_cohort_of(self.party_year, model.month // 12)
@@ -177,6 +210,8 @@ class Diplomat(mesa.Agent):
             * model.posting_multiplier[1 if self.abroad else 0]
             * model.nationality_multiplier[self.nationality]
             * (model.association_multiplier if self.associated_until >= model.month else 1.0)
+            * self.entrant_multiplier(model)
+            * self.frailty
         )
 
     def wave_hazard(self, model: IdiomaticModel) -> float:
@@ -187,6 +222,8 @@ class Diplomat(mesa.Agent):
 
     def purge(self, model: IdiomaticModel) -> None:
         """Arrest, dismissal by the HQ wave, or recall (and perhaps defection) from abroad."""
+        if model.post_appointed[self.post]:
+            return  # the appointee's tenure ends only by death or a dated change
         purge_h = self.purge_hazard(model)
         wave_h = self.wave_hazard(model)
         total = purge_h + wave_h
@@ -222,6 +259,8 @@ class Diplomat(mesa.Agent):
             * model.left_service_multiplier
             * model.party_multiplier[cohort]
             * model.nationality_multiplier[self.nationality]
+            * self.entrant_multiplier(model)
+            * self.frailty
         )
         if hazard <= 0.0 or model.uniform() >= -math.expm1(-hazard / 12.0):
             return
@@ -258,6 +297,9 @@ class IdiomaticModel(mesa.Model):
         self.unit_count = posts.unit_count
         self.post_count = posts.count
         self.holder: list[Diplomat | None] = [None] * self.post_count
+        self.post_appointed = [False] * self.post_count
+        self.post_appointed[COMMISSAR] = config.appointments.commissar_appointed
+        self.commissar_changes = {month_index(date) for date in config.appointments.commissar_changes}
         self.queued_since: list[int | None] = [None] * self.post_count
         self.posts_of_rank = [[p for p in range(self.post_count) if self.post_rank[p] == r] for r in range(len(RANKS))]
         self.subordinates: list[list[int]] = [[] for _ in range(self.post_count)]
@@ -278,6 +320,9 @@ class IdiomaticModel(mesa.Model):
         self.association_multiplier = multipliers.association.multiplier
         self.association_months = multipliers.association.months
         self.left_service_multiplier = multipliers.left_service
+        self.entrants_since = month_index(multipliers.entrants.since)
+        self.entrants_multiplier = multipliers.entrants.multiplier
+        self.frailty_variance = purge.frailty_variance
         self.outcome_cumulative = np.cumsum(purge.outcomes.shares()).tolist()
         self.outcome_cumulative[-1] = 1.0
         self.intensity = PiecewiseSchedule(purge.intensity)
@@ -292,6 +337,8 @@ class IdiomaticModel(mesa.Model):
         self.new_generation_share = PiecewiseSchedule(replacement.new_generation_share)
         self.outside_entry = [PiecewiseSchedule(getattr(replacement.outside_entry, name)) for name in RANKS]
         self.promotion_order = replacement.promotion_order
+        lag = replacement.recruitment_lag_months
+        self.recruitment_lag = PiecewiseSchedule([("1900-01", float(lag))] if isinstance(lag, int) else lag)
         self.capacity_carry = 0.0
 
         transition = config.transition
@@ -305,6 +352,7 @@ class IdiomaticModel(mesa.Model):
     # -- people entering and leaving ----------------------------------------
 
     def _new_people(self, drawn: dict[str, np.ndarray]) -> list[Diplomat]:
+        drawn["frailty"] = frailty(drawn["risk_rank"], self.frailty_variance)
         columns = {name: drawn[name].tolist() for name in _PERSON_FIELDS}
         count = len(drawn["entry"])
         people = [Diplomat(self, {name: values[k] for name, values in columns.items()}) for k in range(count)]
@@ -379,6 +427,8 @@ class IdiomaticModel(mesa.Model):
         self.wave_now = self.hq_wave.at(month) if self.purge_enabled else 0.0
         self.purged_posts.clear()
         self.agents.shuffle_do("step")
+        if month in self.commissar_changes:
+            self.change_commissar()
         self.raise_association()
         if self.transition_enabled:
             self.planned_transition()
@@ -440,6 +490,16 @@ class IdiomaticModel(mesa.Model):
         row["mentored_junior_share"] = sum(has_mentor[u] for u in junior_units) / len(junior_units) if junior_units else math.nan
         row["experience_capacity"] = competence / self.post_count
         self.monthly_stocks.append(row)
+
+    def change_commissar(self) -> None:
+        """A dated decision: the commissar is dismissed and an outside veteran takes his post at once."""
+        holder = self.holder[COMMISSAR]
+        if holder is not None:
+            self.leave_service(holder, DISMISSED, LEFT)
+        drawn = draw_people(self.rng, self.config.profiles.veterans, np.array([self.month], dtype=np.int32), VETERANS_PROFILE)
+        (appointee,) = self._new_people(drawn)
+        self.assign(appointee, COMMISSAR, self.month)
+        self.flows["recruits:veterans"] += 1
 
     def raise_association(self) -> None:
         """Those serving under a superior purged this month are at raised risk for a while."""
@@ -508,9 +568,12 @@ class IdiomaticModel(mesa.Model):
                     self.queued_since[post] = month
 
     def recruit(self) -> None:
-        """Fill the oldest queued vacancies with outside recruits, within the month's capacity."""
+        """Fill the oldest queued vacancies with outside recruits, within the month's capacity.
+
+        The month's oldest recruits take its highest posts.
+        """
         month = self.month
-        lag = self.config.replacement.recruitment_lag_months
+        lag = round(self.recruitment_lag.at(month))
         ready = [
             p
             for p in range(self.post_count)
@@ -527,12 +590,15 @@ class IdiomaticModel(mesa.Model):
         new_generation = [self.uniform() < share for _ in chosen]
         profiles = self.config.profiles
         groups = ((VETERANS_PROFILE, profiles.veterans, False), (NEW_GENERATION_PROFILE, profiles.new_generation, True))
+        recruits: list[Diplomat] = []
         for code, profile, wanted in groups:
-            posts = [post for post, is_new in zip(chosen, new_generation, strict=True) if is_new == wanted]
-            if posts:
-                drawn = draw_people(self.rng, profile, np.full(len(posts), month, dtype=np.int32), code)
-                for person, post in zip(self._new_people(drawn), posts, strict=True):
-                    self.assign(person, post, month)
+            count = new_generation.count(wanted)
+            if count:
+                recruits.extend(self._new_people(draw_people(self.rng, profile, np.full(count, month, dtype=np.int32), code)))
+        recruits.sort(key=lambda person: person.birth)  # the oldest first ...
+        posts = sorted(chosen, key=lambda post: self.post_rank[post])  # ... into the highest posts
+        for person, post in zip(recruits, posts, strict=True):
+            self.assign(person, post, month)
         self.flows["recruits:veterans"] += new_generation.count(False)
         self.flows["recruits:new_generation"] += new_generation.count(True)
 
