@@ -98,9 +98,14 @@ def entrants_purged(biographies: pd.DataFrame, first: str, last: str, by: str) -
     return share(purged_by(biographies, by)[cohort])
 
 
+def arrest_months(biographies: pd.DataFrame) -> np.ndarray:
+    """The month index of every purge arrest of a serving official."""
+    return month_of(biographies.loc[(biographies["exit_reason"] == "purged").to_numpy(bool), "exit"])
+
+
 def purge_peak(biographies: pd.DataFrame) -> float:
     """The month with the most purge arrests of serving officials, as a decimal year (the earliest of ties)."""
-    months = month_of(biographies.loc[(biographies["exit_reason"] == "purged").to_numpy(bool), "exit"])
+    months = arrest_months(biographies)
     if not len(months):
         return NAN
     first = months.min()
@@ -113,7 +118,7 @@ def peak_outside_ratio(biographies: pd.DataFrame, first: str, last: str) -> floa
     Below 1 exactly when the busiest month lies inside the period: a smooth
     form of `purge_peak` for the distance. NaN if no one was arrested inside.
     """
-    months = month_of(biographies.loc[(biographies["exit_reason"] == "purged").to_numpy(bool), "exit"])
+    months = arrest_months(biographies)
     low, high = month_index(first), month_index(last)
     inside = (months >= low) & (months <= high)
     if not inside.any():
