@@ -1,13 +1,16 @@
 """Calibration throughput: simulations per second of our sampler against pyabc's MulticoreEvalParallelSampler.
 
-    .venv/bin/python benchmarks/bench_sampler.py [--population 60] [--generations 3] [--rounds 2] [--workers 2]
+    .venv/bin/python benchmarks/bench_sampler.py [--population 60] [--generations 3] [--rounds 2] [--workers 2] [--dask]
 
 Runs `calibration.abc.run_abc` on the historical calibration problem
 (scenarios/historical.toml, its [calibration], stored histories included)
 with a fixed budget, once with our `IndexOrderSampler` and once with
 pyabc's `MulticoreEvalParallelSampler` (what `run_abc` used before: fork,
 first finished first accepted), alternately, `--rounds` times each, with
-the same seed. Only the sampler differs (`make_sampler` is swapped).
+the same seed. Only the sampler differs (`make_sampler` is swapped). With
+`--dask`, also our sampler on a Dask LocalCluster of `--workers`
+single-threaded workers (`cadres calibrate --scheduler local`), started
+once before the rounds.
 
 Counted per generation: pyabc's number of simulations (what its budget and
 acceptance rate see) and the seconds inside the sampler. The figures are
@@ -86,10 +89,19 @@ def cpu_seconds() -> float:
 ours = calibration.abc.make_sampler  # kept before `calibrate` swaps the module's name
 
 
-def pyabc_multicore(workers, progress, seed, proposal, histories=()):
+def pyabc_multicore(workers, progress, seed, proposal, histories=(), client=None):
     sampler = pyabc.sampler.MulticoreEvalParallelSampler(n_procs=workers, check_max_eval=True)
     sampler.show_progress = progress
     return sampler
+
+
+def ours_on(client):
+    """Our sampler making its proposals on the Dask cluster of `client`."""
+
+    def make(workers, progress, seed, proposal, histories=(), _no_client=None):
+        return ours(workers, progress, seed, proposal, histories, client)
+
+    return make
 
 
 def calibrate(make, problem, targets, settings, workers: int) -> Generations:
@@ -112,6 +124,7 @@ def main() -> None:
     parser.add_argument("--generations", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--dask", action="store_true", help="also our sampler on a Dask LocalCluster")
     args = parser.parse_args()
     require_own_sim("bench_sampler.py")
     scenario = load_scenario(args.scenario)
@@ -126,9 +139,15 @@ def main() -> None:
         f"{args.generations} generations, {settings.shared_histories} stored histories; {args.workers} workers; "
         f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.2f}"
     )
-    totals = {"ours (IndexOrderSampler)": np.zeros(3), "pyabc MulticoreEvalParallelSampler": np.zeros(3)}
+    contenders = {"ours (IndexOrderSampler)": ours, "pyabc MulticoreEvalParallelSampler": pyabc_multicore}
+    if args.dask:
+        from distributed import Client, LocalCluster
+
+        cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=":0")
+        contenders["ours on a Dask LocalCluster"] = ours_on(Client(cluster))
+    totals = {label: np.zeros(3) for label in contenders}
     for round_ in range(args.rounds):
-        for label, make in zip(totals, (ours, pyabc_multicore), strict=True):
+        for label, make in contenders.items():
             generations = calibrate(make, problem, targets, settings, args.workers)
             simulations, seconds, cpu = generations.rate()
             totals[label] += (simulations, seconds, cpu)
@@ -144,11 +163,14 @@ def main() -> None:
             f"all rounds  {label:36s} {simulations / seconds:5.2f} simulations/s, "
             f"{simulations / cpu:5.2f} simulations per CPU-second ({int(simulations)} simulations)"
         )
-    (ours_n, ours_s, ours_cpu), (theirs_n, theirs_s, theirs_cpu) = totals.values()
-    print(
-        f"ours / pyabc's: {(ours_n / ours_s) / (theirs_n / theirs_s):.3f} per second, "
-        f"{(ours_n / ours_cpu) / (theirs_n / theirs_cpu):.3f} per CPU-second; load average now {os.getloadavg()[0]:.2f}"
-    )
+    theirs_n, theirs_s, theirs_cpu = totals["pyabc MulticoreEvalParallelSampler"]
+    for label, (n, seconds, cpu) in totals.items():
+        if label != "pyabc MulticoreEvalParallelSampler":
+            print(
+                f"{label} / pyabc's: {(n / seconds) / (theirs_n / theirs_s):.3f} per second, "
+                f"{(n / cpu) / (theirs_n / theirs_cpu):.3f} per CPU-second"
+            )
+    print(f"load average now {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

@@ -226,13 +226,14 @@ class ForgetDrawnProposals:
 
 
 def make_sampler(
-    workers: int, progress: bool, seed: int, proposal: BoxedTransition, histories: Sequence[Engine] = ()
+    workers: int, progress: bool, seed: int, proposal: BoxedTransition, histories: Sequence[Engine] = (), client=None
 ) -> IndexOrderSampler:
-    """The sampler: proposals seeded from their place in the run, on `workers` processes (1: this one).
+    """The sampler: proposals seeded from their place in the run, on `workers` processes or a Dask `client`'s cluster.
 
-    The stored histories are sent to the workers once a run, not with every generation.
+    With one worker and no client, proposals are made in this process. The stored histories are sent to the
+    workers once a run, not with every generation.
     """
-    sampler = IndexOrderSampler(seed, workers, fresh=ForgetDrawnProposals(proposal), constants=[histories])
+    sampler = IndexOrderSampler(seed, workers, fresh=ForgetDrawnProposals(proposal), constants=[histories], client=client)
     sampler.show_progress = progress
     return sampler
 
@@ -245,6 +246,7 @@ def run_abc(
     workers: int,
     progress: bool = True,
     seed: int | None = None,
+    client=None,
 ) -> pyabc.History:
     """Run, or continue, ABC-SMC; return the history (the database).
 
@@ -257,6 +259,7 @@ def run_abc(
         progress: log each generation and show a progress bar.
         seed: the root of every random number of the inference (None: the scenario's seed); the same seed gives
             the same posterior with any number of workers, continued or not.
+        client: a `distributed.Client` to simulate on its cluster instead of `workers` processes (same posterior).
     """
     seed = problem.scenario.seed if seed is None else seed
     targets = in_distance(targets)
@@ -271,7 +274,7 @@ def run_abc(
         BandDistance(targets),
         population_size=settings.population_size,
         transitions=proposal,
-        sampler=make_sampler(workers, progress, seed, proposal, histories),
+        sampler=make_sampler(workers, progress, seed, proposal, histories, client),
     )
     url = f"sqlite:///{database}"
     done_generations = 0

@@ -1,6 +1,7 @@
 """The `cadres calibrate` and `cadres validate` subcommands.
 
-    cadres calibrate SCENARIO [--quick] [--workers N] [--out DIR] [--fresh] [--replace] [--seed N] [--no-write]
+    cadres calibrate SCENARIO [--quick] [--workers N | --scheduler ADDRESS] [--out DIR] [--fresh] [--replace]
+                              [--seed N] [--no-write]
     cadres validate SCENARIO [--json] [--replicates N] [--workers N] [--seed N]
 
 Bad input raises `sim.loader.ConfigError`; the CLI prints it on one line
@@ -22,6 +23,8 @@ import hashlib
 import json
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -61,6 +64,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--out is given, never under calibration/posteriors, and never writes the calibrated scenario file",
     )
     calibrate.add_argument("--workers", type=count, default=None, help="processes (default: all cores)")
+    calibrate.add_argument(
+        "--scheduler",
+        default=None,
+        help='address of a Dask distributed scheduler to simulate on ("local" starts a LocalCluster of --workers '
+        "single-threaded workers); the posterior is the same as with --workers",
+    )
     calibrate.add_argument(
         "--out",
         type=Path,
@@ -201,6 +210,30 @@ def _command(args: argparse.Namespace, seed: int, settings: AbcSettings) -> str:
     return f"cadres calibrate {args.scenario} --seed {seed} {budget}" + (" --quick" if args.quick else "")
 
 
+@contextmanager
+def dask_cluster(scheduler: str | None, workers: int) -> Iterator[object]:
+    """A Dask client for `--scheduler` (None without it), closed at the end with the LocalCluster it started."""
+    if not scheduler:
+        yield None
+        return
+    from sim.executors import DaskExecutor
+
+    try:
+        executor = DaskExecutor(scheduler, jobs=workers)
+    except (OSError, TimeoutError, ValueError) as error:
+        raise ConfigError("command line", "--scheduler", f"expected a reachable Dask scheduler, {scheduler}: {error}") from None
+    try:
+        yield executor.client
+    finally:
+        executor.close()
+
+
+def _dask_workers(client) -> int:
+    from calibration.dask_pool import dask_workers
+
+    return dask_workers(client)
+
+
 def calibrate_command(args: argparse.Namespace) -> int:
     """Infer the free parameters, write the posterior, the fit report and (not with --quick) the calibrated scenario."""
     started = time.monotonic()
@@ -229,17 +262,19 @@ def _calibrate(
     problem = CalibrationProblem.from_file(args.scenario, horizon=settings.horizon)
     historian_of(problem.scenario, str(args.scenario))
     targets = _targets(probe, args.scenario, None)
-    checkpoint = open_checkpoint(out, _fingerprint(problem, targets, settings), args.fresh, args.replace)
     if settings.shared_history_until is not None:
         check_shared_history(problem, settings)  # before anything is written
     workers = args.workers or default_jobs()
     seed = probe.seed if args.seed is None else args.seed
-    if checkpoint.start().complete:
-        hint = "" if checkpoint.replaces else " (--replace computes a new one and replaces this one once it is complete)"
-        print(f"{checkpoint.database}: the inference finished before; reporting it{hint}", file=sys.stderr)
-        history = pyabc.History(f"sqlite:///{checkpoint.database}", _id=1)
-    else:
-        history = run_abc(problem, targets, settings, checkpoint.database, workers, progress=True, seed=seed)
+    with dask_cluster(args.scheduler, workers) as client:  # a bad address fails before anything is written
+        checkpoint = open_checkpoint(out, _fingerprint(problem, targets, settings), args.fresh, args.replace)
+        if checkpoint.start().complete:
+            hint = "" if checkpoint.replaces else " (--replace computes a new one and replaces this one once it is complete)"
+            print(f"{checkpoint.database}: the inference finished before; reporting it{hint}", file=sys.stderr)
+            history = pyabc.History(f"sqlite:///{checkpoint.database}", _id=1)
+        else:
+            history = run_abc(problem, targets, settings, checkpoint.database, workers, progress=True, seed=seed, client=client)
+        simulated_on = "local processes" if client is None else f"{args.scheduler} ({_dask_workers(client)} Dask workers)"
     if history.n_populations == 0:  # the checkpoint stays unfinished
         raise ConfigError(args.scenario, "calibration.abc.max_minutes", "expected a budget long enough for one generation")
     if not checkpoint.complete:
@@ -262,6 +297,7 @@ def _calibrate(
         "budget (max minutes, max simulations)": [settings.max_minutes, settings.max_simulations],
         "seed": seed,
         "workers": workers,
+        "ABC simulations on": simulated_on,
         "wall time of this invocation (s)": None,  # set once the posterior predictive has run
         "quick": bool(args.quick),
         "calibrated scenario written to": str(written) if written else unwritten,

@@ -37,9 +37,8 @@ come back in any order and are put in index order here. Once n proposals
 are known accepted, indices past the n-th are skipped, so a generation
 costs at most the simulations in progress past it.
 
-Another executor (a Dask client's `submit`) could take the batches in the
-same way: each batch is `make_proposals(simulate_one, seed, t, indices)`,
-a function of its arguments alone.
+Given a Dask client, the same batches are Dask tasks on its cluster
+(calibration/dask_pool.py), with the same result.
 """
 
 from __future__ import annotations
@@ -180,6 +179,8 @@ class IndexOrderSampler(pyabc.sampler.Sampler):
             proposal; it goes to the workers with `simulate_one`, so it acts on their copy of pyabc's objects.
         constants: objects reached from `simulate_one` that no generation changes, sent to each worker once
             (with plain pickle: instances of importable classes).
+        client: a `distributed.Client` to make the proposals on its cluster instead (`workers` is then ignored);
+            it stays open after the run: it is the caller's.
     """
 
     def __init__(
@@ -190,6 +191,7 @@ class IndexOrderSampler(pyabc.sampler.Sampler):
         batch: int = 2,
         fresh: Callable[[], None] | None = None,
         constants: Sequence[object] = (),
+        client=None,
     ) -> None:
         super().__init__()
         np.random.SeedSequence(seed)  # refuses a negative or non-integer seed now, not at the first proposal
@@ -198,7 +200,8 @@ class IndexOrderSampler(pyabc.sampler.Sampler):
         self.batch = max(1, batch)
         self.fresh = fresh
         self.constants = tuple(constants)
-        self._pool: WorkerPool | None = None
+        self.client = client
+        self._pool = None  # a WorkerPool or a DaskPool, from the first generation to the end of the run
 
     def sample_until_n_accepted(
         self,
@@ -217,15 +220,23 @@ class IndexOrderSampler(pyabc.sampler.Sampler):
             def show(proposals: Proposals) -> None:
                 bar.update(proposals.accepted_so_far - bar.n)
 
-            if self.workers <= 1:
+            if self.workers <= 1 and self.client is None:
                 self._make_here(proposals, simulate_one, t, show)
             else:
-                if self._pool is None:
-                    self._pool = WorkerPool(self.workers, self.seed, self.constants)
-                self._pool.make(proposals, simulate_one, self.fresh, t, self.batch, show)
+                self._started_pool().make(proposals, simulate_one, self.fresh, t, self.batch, show)
         self.nr_evaluations_ = int(proposals.end)
         seed_between_generations(self.seed, t + 1)
         return proposals.sample(self._create_empty_sample())
+
+    def _started_pool(self):
+        if self._pool is None:
+            if self.client is not None:
+                from calibration.dask_pool import DaskPool
+
+                self._pool = DaskPool(self.client, self.seed, self.constants)
+            else:
+                self._pool = WorkerPool(self.workers, self.seed, self.constants)
+        return self._pool
 
     def _make_here(self, proposals: Proposals, simulate_one: Callable[[], Particle], t: int, show: Callable) -> None:
         index = 0
@@ -235,7 +246,7 @@ class IndexOrderSampler(pyabc.sampler.Sampler):
             index += 1
 
     def stop(self) -> None:
-        """Stop the worker processes (pyabc calls this at the end of a run)."""
+        """Stop the worker processes, or release what the run left on the Dask cluster (pyabc calls this at the end)."""
         if self._pool is not None:
             self._pool.close()
             self._pool = None
@@ -268,8 +279,8 @@ class _Failed:
     traceback: str
 
 
-class _LeavingOutConstants(cloudpickle.Pickler):
-    """Pickles a generation's objects with each constant replaced by its position (see `_WithConstants`)."""
+class ConstantsLeftOut(cloudpickle.Pickler):
+    """Pickles a generation's objects with each constant replaced by its position (see `WithConstants`)."""
 
     def __init__(self, file: io.BytesIO, constants: Sequence[object]) -> None:
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
@@ -279,7 +290,7 @@ class _LeavingOutConstants(cloudpickle.Pickler):
         return self._positions.get(id(obj))
 
 
-class _WithConstants(pickle.Unpickler):
+class WithConstants(pickle.Unpickler):
     """Unpickles a generation's objects, putting the worker's copy of each constant back."""
 
     def __init__(self, file: io.BytesIO, constants: Sequence[object]) -> None:
@@ -305,7 +316,7 @@ def _serve(connection: multiprocessing.connection.Connection, seed: int, end: ct
                 constants = pickle.loads(payload)
             case _Generation(generation, payload):
                 t = generation
-                simulate_one, fresh = _WithConstants(io.BytesIO(payload), constants).load()
+                simulate_one, fresh = WithConstants(io.BytesIO(payload), constants).load()
             case _Batch(indices):
                 try:
                     made = make_proposals(simulate_one, seed, t, indices, fresh, lambda index: index < end.value)
@@ -353,7 +364,7 @@ class WorkerPool:
     ) -> None:
         """Make proposals of generation t on the workers until `proposals` is complete."""
         buffer = io.BytesIO()
-        _LeavingOutConstants(buffer, self._constants).dump((simulate_one, fresh))
+        ConstantsLeftOut(buffer, self._constants).dump((simulate_one, fresh))
         generation = _Generation(t, buffer.getvalue())
         self._end.value = proposals.end
         for connection in self._connections:

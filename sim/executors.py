@@ -128,8 +128,10 @@ class DaskExecutor(Executor):
         self._owned = []
         if client is None:
             if address == "local":
+                # ":0": the scheduler's HTTP server on a free port, not Dask's default 8787, so that two local
+                # clusters (two commands, or a notebook's) can run at once.
                 cluster = LocalCluster(
-                    n_workers=jobs or default_jobs(), threads_per_worker=1, processes=True, dashboard_address=None
+                    n_workers=jobs or default_jobs(), threads_per_worker=1, processes=True, dashboard_address=":0"
                 )
                 self._owned.append(cluster)
                 client = Client(cluster)

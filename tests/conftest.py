@@ -204,3 +204,16 @@ def shipped_run() -> Callable[..., tuple[Engine, Records]]:
         return _shipped(name, seed, end)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def dask_client():
+    """A Dask LocalCluster of two single-threaded worker processes, shared by the tests that need one."""
+    import distributed
+
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0")
+    client = distributed.Client(cluster)
+    client.wait_for_workers(2, timeout=60)
+    yield client
+    client.close()
+    cluster.close()

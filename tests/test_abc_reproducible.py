@@ -64,7 +64,8 @@ def toy_simulate_one():
 
     def simulate_one() -> Particle:
         x = float(np.random.uniform())
-        return Particle(m=0, parameter=pyabc.Parameter(x=x), weight=1.0, sum_stat={"x": x}, distance=x, accepted=x < threshold)
+        stat = {"x": x, "pid": os.getpid()}  # where it was made
+        return Particle(m=0, parameter=pyabc.Parameter(x=x), weight=1.0, sum_stat=stat, distance=x, accepted=x < threshold)
 
     return simulate_one
 
@@ -75,8 +76,10 @@ def draw(seed: int, t: int, index: int) -> float:
     return float(np.random.uniform())
 
 
-def toy_sample(workers: int, batch: int, n: int = 6, max_eval: float = np.inf) -> tuple[IndexOrderSampler, pyabc.Sample]:
-    sampler = IndexOrderSampler(SEED, workers, batch=batch)
+def toy_sample(
+    workers: int, batch: int, n: int = 6, max_eval: float = np.inf, client=None
+) -> tuple[IndexOrderSampler, pyabc.Sample]:
+    sampler = IndexOrderSampler(SEED, workers, batch=batch, client=client)
     sampler.sample_factory.record_rejected()
     try:
         return sampler, sampler.sample_until_n_accepted(n, toy_simulate_one(), 2, max_eval=max_eval)
@@ -96,6 +99,26 @@ def test_a_sample_is_the_first_accepted_proposals_by_index_whatever_the_workers_
         assert sample.ok and sampler.nr_evaluations_ == accepted[-1] + 1, (workers, batch)
         assert xs(sample.accepted_particles) == [drawn[index] for index in accepted], (workers, batch)
         assert xs(sample.rejected_particles) == [x for x in drawn[: accepted[-1] + 1] if x >= 0.3], (workers, batch)
+
+
+@pytest.mark.parametrize("batch", [1, 3])
+def test_a_dask_cluster_makes_the_same_sample(dask_client, batch):
+    _, here = toy_sample(1, batch=1)
+    _, on_dask = toy_sample(1, batch=batch, client=dask_client)
+    assert on_dask.ok
+    assert xs(on_dask.accepted_particles) == xs(here.accepted_particles)
+    assert xs(on_dask.rejected_particles) == xs(here.rejected_particles)
+    assert os.getpid() not in {particle.sum_stat["pid"] for particle in on_dask.all_particles}
+
+
+def test_a_failed_proposal_on_dask_is_raised_with_its_place(dask_client):
+    def simulate_one() -> Particle:
+        raise ValueError("the model broke")
+
+    sampler = IndexOrderSampler(SEED, client=dask_client)
+    with pytest.raises(ProposalError, match="of generation 0 failed on a Dask worker: ValueError: the model broke"):
+        sampler.sample_until_n_accepted(3, simulate_one, 0)
+    sampler.stop()
 
 
 @pytest.mark.parametrize("workers", [1, 2])
@@ -140,8 +163,9 @@ def calibrate(problem, tmp_path_factory):
     """Run (or continue) a calibration of the small commissariat on a database; return what it stored."""
     targets = load_targets()
 
-    def run(database: Path, workers: int, seed: int = SEED, settings: AbcSettings = SETTINGS) -> Posterior:
-        return read_posterior(run_abc(problem, targets, settings, database, workers, progress=False, seed=seed))
+    def run(database: Path, workers: int, seed: int = SEED, settings: AbcSettings = SETTINGS, client=None) -> Posterior:
+        history = run_abc(problem, targets, settings, database, workers, progress=False, seed=seed, client=client)
+        return read_posterior(history)
 
     return run
 
@@ -153,6 +177,15 @@ def uninterrupted(calibrate, tmp_path_factory) -> Posterior:
 
 def test_one_worker_and_two_give_the_same_posterior(calibrate, uninterrupted, tmp_path):
     assert_same_posterior(calibrate(tmp_path / "two.db", workers=2), uninterrupted)
+
+
+def test_a_dask_cluster_gives_the_same_posterior(calibrate, uninterrupted, tmp_path, dask_client):
+    from distributed import get_task_stream
+
+    with get_task_stream(dask_client) as tasks:
+        on_dask = calibrate(tmp_path / "dask.db", workers=1, client=dask_client)
+    assert any(task["key"].startswith("make_batch") for task in tasks.data)  # the simulations ran on the cluster
+    assert_same_posterior(on_dask, uninterrupted)
 
 
 def test_a_resumed_calibration_equals_an_uninterrupted_one(calibrate, uninterrupted, tmp_path):

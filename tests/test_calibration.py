@@ -342,3 +342,22 @@ def test_fit_table_and_text_show_the_groups_and_uses():
     assert patterns > checks
     entries = {entry["id"]: entry for entry in fit_json(table)["targets"]}
     assert entries["F9.peak_elsewhere"]["use"] == "distance" and entries["F9.peak_elsewhere"]["group"] == "pattern"
+
+
+def test_calibrate_on_a_dask_scheduler_gives_the_posterior_of_local_processes(small, tmp_path, dask_client, capsys):
+    here, on_dask = tmp_path / "here", tmp_path / "dask"
+    assert cadres(["calibrate", str(small), "--quick", "--workers", "1", "--out", str(here)]) == 0
+    address = dask_client.scheduler.address
+    assert cadres(["calibrate", str(small), "--quick", "--scheduler", address, "--out", str(on_dask)]) == 0
+    assert (on_dask / "posterior.csv").read_bytes() == (here / "posterior.csv").read_bytes()
+    assert json.loads((on_dask / "run.json").read_text())["ABC simulations on"] == f"{address} (2 Dask workers)"
+    assert json.loads((here / "run.json").read_text())["ABC simulations on"] == "local processes"
+    capsys.readouterr()
+
+
+def test_calibrate_with_a_bad_scheduler_address_says_so_and_writes_nothing(small, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert cadres(["calibrate", str(small), "--quick", "--scheduler", "bogus://nowhere", "--out", str(out)]) == 2
+    error = capsys.readouterr().err.strip()
+    assert len(error.splitlines()) == 1 and "--scheduler" in error and "bogus://nowhere" in error
+    assert not out.exists()

@@ -35,17 +35,6 @@ def test_serial_and_one_worker_equal_two_workers(tmp_path, scenario, pooled):
     assert_same_replicates(one.directory, pooled.directory)
 
 
-@pytest.fixture(scope="module")
-def dask_client():
-    distributed = pytest.importorskip("distributed")
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
-    client = distributed.Client(cluster)
-    client.wait_for_workers(2, timeout=60)
-    yield client
-    client.close()
-    cluster.close()
-
-
 def test_dask_local_cluster_equals_local_pool(tmp_path, scenario, pooled, dask_client):
     executor = DaskExecutor(client=dask_client)
     assert executor.workers == 2
@@ -63,3 +52,21 @@ def test_bad_scheduler_address_exits_2_and_writes_nothing(tmp_path, capsys):
     assert main(["run", str(scenario_file), "--replicates", "2", "--scheduler", "nonsense://x", "--out", str(out)]) == 2
     assert "--scheduler" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_a_local_dask_cluster_starts_when_the_default_dashboard_port_is_taken():
+    """Another cluster (another command, a notebook) may hold Dask's default port 8787."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            taken.bind(("", 8787))
+            taken.listen()
+        except OSError:
+            pass  # already held by another process: the same situation
+        executor = DaskExecutor("local", jobs=1)
+        try:
+            assert executor.workers == 1
+        finally:
+            executor.close()
