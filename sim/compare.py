@@ -10,6 +10,12 @@ so replicate i of one scenario and replicate i of another draw the same
 random numbers wherever their rules agree; the paired differences
 (`differences()`) then measure the policy, not noise. Each scenario is an
 ensemble stored under `out/<scenario name>/` and resumes like one.
+
+With `draws` (parameter sets from a calibration's posterior, sim/draws.py),
+replicate i of every scenario runs under the same draw, i // per_draw, and
+the same seed: the intervals then combine the parameters' uncertainty with
+chance, and `variance()` splits each paired difference's variance between
+the two (sim/variance.py).
 """
 
 from __future__ import annotations
@@ -24,12 +30,14 @@ import pandas as pd
 
 from sim.bands import Interval, interval
 from sim.config import Scenario
+from sim.draws import ParameterDraws
 from sim.ensemble import Ensemble, execute_all, save_figure_files
 from sim.errors import ResultExistsError
 from sim.loader import ConfigError, load_scenario
 from sim.outcomes import OUTCOMES, Outcome, month_text
 from sim.ownership import check_replaceable, describe, read_manifest
 from sim.storage import default_directory, record_files, replace_file, write_json
+from sim.variance import VarianceSplit, variance_split
 
 
 @dataclass(frozen=True)
@@ -84,6 +92,7 @@ class Comparison:
         replicates: replicates per scenario (default: the first scenario's `replicates`).
         seed: spawn seed for all (default: the first scenario's `seed`).
         out: directory (default: runs/compare/<names joined by "+">).
+        draws: parameter sets from a posterior, the same for every scenario (replicates: draws x per draw).
     """
 
     def __init__(
@@ -92,6 +101,7 @@ class Comparison:
         replicates: int | None = None,
         seed: int | None = None,
         out: str | Path | None = None,
+        draws: ParameterDraws | None = None,
     ):
         loaded = [s if isinstance(s, Scenario) else load_scenario(s) for s in scenarios]
         if len(loaded) < 2:
@@ -102,10 +112,17 @@ class Comparison:
             raise ConfigError(
                 "command line", "SCENARIO", f"expected scenarios with different names, {', '.join(duplicated)} given twice"
             )
-        self.replicates = loaded[0].replicates if replicates is None else replicates
+        if draws is not None and replicates is not None and replicates != draws.replicates:
+            raise ConfigError(
+                "command line",
+                "--replicates",
+                f"expected {draws.replicates} (draws x per draw) or none with --posterior, got {replicates}",
+            )
+        self.draws = draws
+        self.replicates = draws.replicates if draws is not None else loaded[0].replicates if replicates is None else replicates
         self.seed = loaded[0].seed if seed is None else seed
         self.directory = Path(out) if out is not None else default_directory("compare", "+".join(names))
-        self.ensembles = [Ensemble(s, self.replicates, self.seed, self.directory / s.name) for s in loaded]
+        self.ensembles = [Ensemble(s, self.replicates, self.seed, self.directory / s.name, draws) for s in loaded]
 
     @property
     def names(self) -> list[str]:
@@ -137,7 +154,7 @@ class Comparison:
             "replicates": self.replicates,
             "seed": self.seed,
             "sub_results": sorted(set(found.get("sub_results", [])) | set(self.names)),  # each an ensemble of its own
-        }
+        } | ({"posterior": self.draws.describe()} if self.draws is not None else {})
         record_files(self.directory, names, record)
 
     def execute(
@@ -162,20 +179,38 @@ class Comparison:
         within the horizon); shares a difference in percentage points.
         """
         reference = reference or self.names[0]
-        base = next(e for e in self.ensembles if e.name == reference).outcomes
         rows = []
         for outcome in OUTCOMES:
-            values = {}
-            for ensemble in self.ensembles:
-                if ensemble.name == reference:
-                    continue
-                delta = ensemble.outcomes[outcome.name] - base[outcome.name]
-                delta = delta.where(
-                    ~(ensemble.outcomes[outcome.name].isin([math.inf]) | base[outcome.name].isin([math.inf])), math.inf
-                )
-                values[ensemble.name] = interval(delta, discrete=outcome.kind == "month")
+            values = {
+                ensemble.name: interval(self._paired(outcome.name, ensemble, reference), discrete=outcome.kind == "month")
+                for ensemble in self.ensembles
+                if ensemble.name != reference
+            }
             rows.append(Row(Outcome(outcome.name, outcome.label, f"{outcome.kind}_diff"), values))
         return rows
+
+    def _paired(self, outcome: str, ensemble: Ensemble, reference: str) -> pd.Series:
+        """Replicate by replicate, the ensemble's outcome minus the reference's (+inf if either never happened)."""
+        base = next(e for e in self.ensembles if e.name == reference).outcomes
+        delta = ensemble.outcomes[outcome] - base[outcome]
+        return delta.where(~(ensemble.outcomes[outcome].isin([math.inf]) | base[outcome].isin([math.inf])), math.inf)
+
+    def variance(self, reference: str | None = None) -> dict[str, dict[str, VarianceSplit | None]]:
+        """Per outcome and scenario, the paired difference's variance split into parameters and chance.
+
+        Empty without posterior draws (there is only chance then).
+        """
+        if self.draws is None:
+            return {}
+        reference = reference or self.names[0]
+        return {
+            outcome.name: {
+                ensemble.name: variance_split(self._paired(outcome.name, ensemble, reference), ensemble.outcomes["draw"])
+                for ensemble in self.ensembles
+                if ensemble.name != reference
+            }
+            for outcome in OUTCOMES
+        }
 
     # -- output -----------------------------------------------------------------
 
@@ -229,6 +264,23 @@ class Comparison:
             "rows": encode(self.rows()),
             "differences_vs": self.names[0],
             "differences": encode(self.differences()),
+        } | (self._posterior_json() if self.draws is not None else {})
+
+    def _posterior_json(self) -> dict:
+        """The draws, the parameters they set in each scenario, and the variance split of each paired difference."""
+        labels = {outcome.name: outcome.label for outcome in OUTCOMES}
+        return {
+            "band": "median (10% to 90% of replicates: posterior draws and chance together)",
+            "posterior": self.draws.describe()
+            | {"parameters set": {e.name: self.draws.applicable(e.scenario) for e in self.ensembles}},
+            "variance": [
+                {
+                    "outcome": name,
+                    "label": labels[name],
+                    "values": {scenario: split.as_dict() if split else None for scenario, split in splits.items()},
+                }
+                for name, splits in self.variance().items()
+            ],
         }
 
     def format(self) -> str:
@@ -271,7 +323,7 @@ def format_table(table: dict) -> str:
 
     head = (
         f"{' vs '.join(names)}: {table['replicates']} replicates each, seed {table['seed']}, "
-        "same replicate seeds; median (10% to 90%)"
+        f"same replicate seeds{', same posterior draws' if 'posterior' in table else ''}; median (10% to 90%)"
     )
     lines = [head, *block(table["rows"], names)]
     others = [name for name in names if name != table["differences_vs"]]
@@ -280,7 +332,26 @@ def format_table(table: dict) -> str:
         f"paired difference, scenario minus {table['differences_vs']} (replicate by replicate)",
         *block(table["differences"], others),
     ]
+    if "variance" in table:
+        posterior = table["posterior"]
+        lines += [
+            "",
+            f"share of the paired difference's variance from the parameters ({posterior['draws']} posterior draws of "
+            f"{posterior['source']}, {posterior['per_draw']} replicates each; the rest is chance)",
+            *block([_shares(row) for row in table["variance"]], others),
+        ]
     return "\n".join(lines)
+
+
+def _shares(row: dict) -> dict:
+    """A variance row as a table row of texts: the parameters' share, or n/a."""
+    return {
+        "label": row["label"],
+        "values": {
+            name: {"text": "n/a" if split is None else f"{split['parameters_share']:.0%}"}
+            for name, split in row["values"].items()
+        },
+    }
 
 
 def read_comparison(directory: str | Path) -> dict:

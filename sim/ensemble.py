@@ -24,6 +24,10 @@ their recorded sizes and hashes is simulated again. A directory holding
 another Cadres result (a different config or seed, a single run) is
 refused unless `force`; one holding anything Cadres did not write is
 refused whatever the flags (sim.ownership).
+
+With `draws` (parameter sets from a calibration's posterior, sim/draws.py)
+replicate i runs under draw i // per_draw with seed i, the manifest
+records the draws, and outcomes.csv gains a `draw` column.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from tqdm import tqdm
 
 from sim.bands import Interval, interval, reduce_timeseries
 from sim.config import Scenario
+from sim.draws import ParameterDraws
 from sim.errors import OutputError, ReplicateError, ResultExistsError
 from sim.loader import load_scenario
 from sim.outcomes import OUTCOMES, to_json
@@ -103,6 +108,8 @@ class Ensemble:
         replicates: how many (default: the scenario's `replicates`).
         seed: the spawn seed (default: the scenario's `seed`).
         out: result directory (default: runs/<scenario name>).
+        draws: parameter sets from a posterior (sim/draws.py): replicate i runs under draw i // per_draw, and
+            `replicates` is then draws x per_draw.
     """
 
     def __init__(
@@ -111,8 +118,14 @@ class Ensemble:
         replicates: int | None = None,
         seed: int | None = None,
         out: str | Path | None = None,
+        draws: ParameterDraws | None = None,
     ):
         self.scenario = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+        self.draws = draws
+        if draws is not None:
+            if replicates is not None and int(replicates) != draws.replicates:
+                raise ValueError(f"expected {draws.replicates} replicates (draws x per draw), got {replicates}")
+            replicates = draws.replicates
         self.replicates = self.scenario.replicates if replicates is None else int(replicates)
         if self.replicates < 1:
             raise ValueError(f"expected at least one replicate, got {self.replicates}")
@@ -120,6 +133,10 @@ class Ensemble:
         self.directory = Path(out) if out is not None else default_directory(self.scenario.name)
         self.seeds = np.random.SeedSequence(self.seed).spawn(self.replicates)
         self.config_hash = ensemble_hash(self.scenario)
+        self.variants: list[Scenario] = [self.scenario]  # the scenario under each draw
+        if draws is not None:
+            self.variants = draws.scenarios(self.scenario)
+            self.config_hash = f"{self.config_hash}-{draws.fingerprint()}"
         self.bands: pd.DataFrame | None = None
         self.outcomes: pd.DataFrame | None = None
         self.failed: list[ReplicateResult] = []
@@ -128,6 +145,10 @@ class Ensemble:
     def name(self) -> str:
         """The scenario's name."""
         return self.scenario.name
+
+    def scenario_of(self, index: int) -> Scenario:
+        """The scenario replicate `index` runs: under its draw, if the ensemble carries a posterior."""
+        return self.variants[self.draws.draw_of(index)] if self.draws is not None else self.scenario
 
     def replicate_directory(self, index: int) -> Path:
         """Where replicate `index` is stored."""
@@ -150,7 +171,11 @@ class Ensemble:
             "versions": package_versions(),
             "sub_results": ["replicates/*"],
             "files": files,
-        }
+        } | ({"posterior": self.posterior_record()} if self.draws is not None else {})
+
+    def posterior_record(self) -> dict:
+        """The draws this ensemble carries and the parameters they set in its scenario."""
+        return self.draws.describe() | {"parameters set": self.draws.applicable(self.scenario)}
 
     def _write_manifest(self, status: str, files: dict) -> None:
         replace_file(self.directory / "manifest.json", lambda path: write_json(path, self._manifest(status, files)))
@@ -174,6 +199,12 @@ class Ensemble:
             raise ResultExistsError(
                 f"{directory} holds an ensemble with seed {found.get('seed')}, not {self.seed}; "
                 "pass --force to replace it or choose another --out"
+            )
+        found_draws = (found.get("posterior") or {}).get("fingerprint")
+        if found_draws != (self.draws.fingerprint() if self.draws is not None else None):
+            held = f"under the posterior draws {found_draws}" if found_draws else "without posterior draws"
+            raise ResultExistsError(
+                f"{directory} holds an ensemble run {held}, not these; pass --force to replace it or choose another --out"
             )
         if found.get("config_hash") != self.config_hash:
             keys = changed_keys(found.get("config", {}), self.scenario.model_dump(mode="json"))
@@ -206,7 +237,7 @@ class Ensemble:
             stale.unlink(missing_ok=True)
         self._write_manifest("running", kept)
         return [
-            Task(self.scenario, index, seed, self.replicate_directory(index), self.config_hash, label=self.name)
+            Task(self.scenario_of(index), index, seed, self.replicate_directory(index), self.config_hash, label=self.name)
             for index, seed in enumerate(self.seeds)
             if not is_complete(self.replicate_directory(index), self.config_hash)
         ]
@@ -245,6 +276,8 @@ class Ensemble:
         directories = [self.replicate_directory(i) for i in range(self.replicates)]
         self.bands = reduce_timeseries([read_timeseries(d) for d in directories])
         rows = [{"replicate": i, **read_outcomes(d)} for i, d in enumerate(directories)]
+        if self.draws is not None:
+            rows = [{"draw": self.draws.draw_of(row["replicate"]), **row} for row in rows]
         self.outcomes = pd.DataFrame(rows)
         return self
 

@@ -2,8 +2,9 @@
 
     cadres run SCENARIO --replicates N [--jobs J] [--scheduler ADDRESS]
     cadres compare A.toml B.toml [C.toml ...] [--replicates N] [--jobs J] [--seed S] [--out DIR] [--json]
+                   [--posterior DIR [--draws D] [--per-draw R]]
     cadres sweep SCENARIO --param NAME=LO:HI [--param ...] --samples K [--method sobol|morris]
-    cadres findings [--replicates N] [--jobs J] [--publish]
+    cadres findings [--replicates N | --posterior DIR [--draws D] [--per-draw R]] [--jobs J] [--publish]
 
 Bad input raises sim.errors.ConfigError (path "command line" for options),
 which the CLI prints on one line with exit code 2, before anything is written.
@@ -25,6 +26,8 @@ from sim.errors import ConfigError
 from sim.workers import default_jobs
 
 SCHEDULER_HELP = 'address of a Dask distributed scheduler ("local" starts a LocalCluster of --jobs workers)'
+DEFAULT_DRAWS, DEFAULT_PER_DRAW = 20, 4  # 80 replicates: enough draws for the parameters' spread, 4 each to split off chance
+FINDINGS_REPLICATES = 40  # without --posterior
 PUBLISHED_PAGE = Path("docs/findings.md")  # `cadres findings --publish`, from the repository root
 
 
@@ -94,10 +97,21 @@ def _comparison(args: argparse.Namespace, files, out):
     from sim.compare import Comparison
     from sim.limits import check_resources
 
-    comparison = Comparison(files, replicates=args.replicates, seed=args.seed, out=out)
+    comparison = Comparison(files, replicates=args.replicates, seed=args.seed, out=out, draws=_draws(args, files))
     for ensemble in comparison.ensembles:
         check_resources(ensemble.scenario, comparison.replicates, args.jobs or default_jobs(), ensemble.name)
     return comparison
+
+
+def _draws(args: argparse.Namespace, files):
+    """The posterior draws of --posterior (None without it), resampled with the comparison's seed."""
+    if getattr(args, "posterior", None) is None:
+        return None
+    from sim.draws import ParameterDraws
+    from sim.loader import load_scenario
+
+    seed = args.seed if args.seed is not None else load_scenario(files[0]).seed
+    return ParameterDraws.from_posterior(args.posterior, args.draws, args.per_draw, seed)
 
 
 def _check_directories(args: argparse.Namespace, comparison) -> None:
@@ -161,6 +175,8 @@ def _findings(args: argparse.Namespace) -> int:
 
     scenarios = Path(args.scenarios)
     files = [scenarios / f"{name}.toml" for name in FINDINGS_SCENARIOS]
+    if args.replicates is None and args.posterior is None:
+        args.replicates = FINDINGS_REPLICATES
     if args.publish:
         check_published(PUBLISHED_PAGE)  # refuse before any simulation
     comparison = _comparison(args, files, args.runs)
@@ -170,7 +186,11 @@ def _findings(args: argparse.Namespace) -> int:
             comparison.execute(executor, force=args.force, progress=not args.quiet)
         comparison.save(figures=True)  # the page shows the comparison's figures
         seed = f" --seed {args.seed}" if args.seed is not None else ""
-        command = f"cadres findings --replicates {comparison.replicates}{seed} --publish"  # regenerates the published page
+        if args.posterior is not None:
+            size = f"--posterior {args.posterior} --draws {args.draws} --per-draw {args.per_draw}"
+        else:
+            size = f"--replicates {comparison.replicates}"
+        command = f"cadres findings {size}{seed} --publish"  # regenerates the published page
         page = write_findings(comparison, command)
     if args.publish:
         with output_lock(PUBLISHED_PAGE):
@@ -194,6 +214,20 @@ def _add_execution(parser: argparse.ArgumentParser, replicates: str) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
+def _add_posterior(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--posterior",
+        metavar="DIR",
+        help="a calibration's directory (e.g. calibration/posteriors/historical): each group of --per-draw replicates "
+        "runs under one parameter set drawn from its posterior, the same in every scenario; --replicates is then "
+        "draws x per draw",
+    )
+    parser.add_argument("--draws", type=count, default=DEFAULT_DRAWS, help=f"parameter sets drawn (default {DEFAULT_DRAWS})")
+    parser.add_argument(
+        "--per-draw", type=count, default=DEFAULT_PER_DRAW, help=f"replicates per parameter set (default {DEFAULT_PER_DRAW})"
+    )
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `compare`, `sweep` and `findings` to the `cadres` parser."""
     compare = subparsers.add_parser("compare", help="compare scenarios on common random numbers, with intervals")
@@ -201,6 +235,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     compare.add_argument("--out", help="output directory (default: runs/compare/<names>)")
     compare.add_argument("--json", action="store_true", help="print the table as JSON")
     _add_execution(compare, "replicates per scenario (default: the first scenario's `replicates`)")
+    _add_posterior(compare)
     compare.set_defaults(handler=_compare)
 
     sweep = subparsers.add_parser("sweep", help="sweep parameters over a SALib design; global sensitivity of key outcomes")
@@ -230,5 +265,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help=f"also replace the published page, {PUBLISHED_PAGE}, and its figures (run from the repository root)",
     )
-    _add_execution(findings, "replicates per scenario (default: 40)")
-    findings.set_defaults(handler=_findings, replicates=40)
+    _add_execution(findings, f"replicates per scenario (default: {FINDINGS_REPLICATES}, or draws x per draw)")
+    _add_posterior(findings)
+    findings.set_defaults(handler=_findings)
