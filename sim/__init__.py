@@ -16,6 +16,7 @@ _PUBLIC = {
     "Diplomat": "sim.agents",
     "Engine": "sim.engine",
     "Ensemble": "sim.ensemble",
+    "ParameterDraws": "sim.draws",
     "Records": "sim.records",
     "Run": "sim.run",
     "Scenario": "sim.config",
@@ -29,6 +30,7 @@ __all__ = [
     "Diplomat",
     "Engine",
     "Ensemble",
+    "ParameterDraws",
     "Records",
     "Run",
     "Scenario",
@@ -41,6 +43,7 @@ if TYPE_CHECKING:
     from sim.compare import Comparison
     from sim.config import Scenario
     from sim.engine import Engine
+    from sim.draws import ParameterDraws
     from sim.ensemble import Ensemble
     from sim.errors import ConfigError
     from sim.loader import load_scenario
