@@ -26,12 +26,13 @@ model runs the same monthly order as `sim.engine.Engine`, with
 purge: record the stocks, step every agent, change the commissar (after the
 month's attrition and purge, which cannot touch him or the appointee that
 month, as in the engine), raise the risk of those whose superior was purged,
-the planned transition, promotion down the vacancy chains (vacancies in
+the transition policy's retirement of veterans, promotion down the vacancy chains (vacancies in
 random order, unfilled ones opened to outside entry with the scheduled
 probability), recruitment: the oldest queued vacancies once the recruitment
 lag (a number of months, or a schedule rounded to whole months) has passed,
-within the month's capacity, the month's oldest recruits in its highest
-posts.
+within the month's capacity (of the new-generation profile as far as the
+transition policy's quota is owed, otherwise by the ordinary share), the
+month's oldest recruits in its highest posts.
 
 Parameters come from the same validated `sim.Scenario`; schedules, profile
 draws (entry ages by inverse CDF, cut at `age_at_entry.maximum`), frailty
@@ -79,6 +80,7 @@ from sim.posts import build_posts
 from sim.profiles import draw_people, frailty, prominence
 from sim.recorder import FLOW_KEYS
 from sim.roster import GONE, LEFT, SERVING
+from sim.rules.transition import due
 from sim.schedule import PiecewiseSchedule
 
 _PERSON_FIELDS = (
@@ -343,9 +345,9 @@ class IdiomaticModel(mesa.Model):
 
         transition = config.transition
         self.transition_enabled = transition.enabled
-        self.transition_start = month_index(transition.start)
-        self.transition_initial_share: float | None = None
-        self.transition_recruit_share: float | None = None
+        self.transition_start = max(month_index(transition.start), self.month)
+        self.transition_recruited = 0  # new-generation recruits since the policy's start
+        self.transition_retired = 0  # veterans it retired
 
         self._populate()
 
@@ -431,7 +433,7 @@ class IdiomaticModel(mesa.Model):
             self.change_commissar()
         self.raise_association()
         if self.transition_enabled:
-            self.planned_transition()
+            self.retire_veterans()
         self.promote()
         self.recruit()
         self.monthly_flows.append({key: float(self.flows.get(key, 0)) for key in FLOW_KEYS})
@@ -511,31 +513,31 @@ class IdiomaticModel(mesa.Model):
                 if holder is not None:
                     holder.associated_until = self.month + self.association_months
 
-    def planned_transition(self) -> None:
-        """Set this month's new-generation share of recruits; retire the oldest veterans if vacancies cannot close the gap."""
-        month = self.month
+    def retire_veterans(self) -> None:
+        """The transition policy: veterans at its age or length of service retire, oldest first, within its yearly cap."""
+        month, policy = self.month, self.config.transition
         if month < self.transition_start:
             return
-        serving = self.serving()
-        newcomers = sum(person.generation == NEW_GENERATION for person in serving)
-        if self.transition_initial_share is None:
-            self.transition_initial_share = newcomers / max(1, len(serving))
-        transition = self.config.transition
-        progress = min(1.0, (month - self.transition_start) / (transition.years * 12))
-        share = self.transition_initial_share + (transition.target_share - self.transition_initial_share) * progress
-        shortfall = math.ceil(share * self.post_count) - newcomers
-        vacancies = sum(holder is None for holder in self.holder)
-        if shortfall > vacancies:
-            veterans = sorted(
-                (person for person in serving if person.generation != NEW_GENERATION), key=lambda person: person.birth
+        age, service = policy.veteran_retirement_age, policy.veteran_retirement_service_years
+        retiring = [
+            person
+            for person in self.serving()
+            if person.generation != NEW_GENERATION
+            and not self.post_appointed[person.post]
+            and (
+                (age is not None and month - person.birth >= 12 * age)
+                or (service is not None and month - person.entry >= 12 * service)
             )
-            retiring = veterans[: shortfall - vacancies]
-            for person in retiring:
-                person.planned_retirement = True
-                self.flows["planned_retirements"] += 1
-                self.leave_service(person, RETIRED, LEFT)
-            vacancies += len(retiring)
-        self.transition_recruit_share = 1.0 if vacancies == 0 else min(1.0, max(0.0, shortfall / vacancies))
+        ]
+        retiring.sort(key=lambda person: (person.birth, person.entry))
+        if policy.veteran_retirements_per_year is not None:
+            allowed = due(policy.veteran_retirements_per_year, month - self.transition_start + 1) - self.transition_retired
+            retiring = retiring[: max(0, allowed)]
+        for person in retiring:
+            person.planned_retirement = True
+            self.flows["planned_retirements"] += 1
+            self.transition_retired += 1
+            self.leave_service(person, RETIRED, LEFT)
 
     def promote(self) -> None:
         """Offer vacancies to the rank below, top down; unfilled ones join the recruitment queue."""
@@ -585,9 +587,14 @@ class IdiomaticModel(mesa.Model):
         if count == 0:
             return
         chosen = sorted(ready, key=lambda p: (self.queued_since[p], self.post_rank[p], p))[:count]
-        planned = self.transition_enabled and month >= self.transition_start
-        share = self.transition_recruit_share if planned else self.new_generation_share.at(month)
+        share = self.new_generation_share.at(month)
         new_generation = [self.uniform() < share for _ in chosen]
+        if self.transition_enabled and month >= self.transition_start:
+            # The transition policy's quota: the first arrivals are of the new generation as far as it is owed.
+            owed = due(self.config.transition.new_generation_recruits_per_year, month - self.transition_start + 1)
+            owed -= self.transition_recruited
+            new_generation = [wanted or k < owed for k, wanted in enumerate(new_generation)]
+            self.transition_recruited += new_generation.count(True)
         profiles = self.config.profiles
         groups = ((VETERANS_PROFILE, profiles.veterans, False), (NEW_GENERATION_PROFILE, profiles.new_generation, True))
         recruits: list[Diplomat] = []

@@ -413,12 +413,18 @@ class Appointments(Strict):
 
 
 class Transition(Strict):
-    """A planned gradual transition (F10): the new-generation share follows a linear plan."""
+    """A gradual transition (F10) as a policy: what the institution controls from `start` (sim/rules/transition.py).
+
+    The posts recruits may enter and their training before promotion are
+    `replacement.outside_entry` and `replacement.min_months_in_rank`.
+    """
 
     enabled: bool = False
     start: YearMonth = "1937-01"
-    years: Annotated[float, Field(gt=0, le=50)] = 8
-    target_share: Share = 0.6
+    new_generation_recruits_per_year: Annotated[float, Field(ge=0, le=MAX_POSTS)] = 0.0  # the quota, due month by month
+    veteran_retirement_age: Annotated[float, Field(ge=18, le=100)] | None = None  # years; None: no such rule
+    veteran_retirement_service_years: Annotated[float, Field(ge=0, le=60)] | None = None  # years; None: no such rule
+    veteran_retirements_per_year: Annotated[float, Field(ge=0, le=MAX_POSTS)] | None = None  # a cap; None: no cap
 
 
 class Mentoring(Strict):

@@ -47,7 +47,10 @@ NON_FINITE = {
     "-inf log baseline": ("[attrition.mortality]\nlog_baseline = -inf", "attrition.mortality.log_baseline"),
     "inf rate": ("[attrition]\ntransfer_out_rate = inf", "attrition.transfer_out_rate"),
     "nan multiplier": ("[purge.multipliers.rank]\nelite = nan", "purge.multipliers.rank.elite"),
-    "inf transition years": ("[transition]\nyears = inf", "transition.years"),
+    "inf transition quota": (
+        "[transition]\nnew_generation_recruits_per_year = inf",
+        "transition.new_generation_recruits_per_year",
+    ),
     "inf prior bound": (
         '[calibration.priors.capacity]\nlow = 0.0\nhigh = inf\nkeys = ["replacement.recruitment_capacity.0.1"]',
         "calibration.priors.capacity.high",

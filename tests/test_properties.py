@@ -2,7 +2,7 @@
 
 Each example draws an institution, a horizon of one to four years, attrition
 rates, a purge (intensity schedule, HQ wave, multipliers), replacement
-settings and possibly a planned transition; runs it with a per-month check of
+settings and possibly a transition policy; runs it with a per-month check of
 the posts; and checks the identities of tests/conftest.py plus the
 replacement rules (outside entry, recruitment lag, capacity, time in rank).
 """
@@ -114,8 +114,10 @@ def scenarios(draw) -> Scenario:
         "transition": {
             "enabled": draw(st.booleans()),
             "start": ym(draw(st.integers(start - 12, end))),
-            "years": draw(st.floats(0.25, 4)),
-            "target_share": draw(st.floats(0, 1)),
+            "new_generation_recruits_per_year": draw(st.floats(0, 60)),
+            "veteran_retirement_age": draw(st.one_of(st.none(), st.floats(18, 100))),
+            "veteran_retirement_service_years": draw(st.one_of(st.none(), st.floats(0, 60))),
+            "veteran_retirements_per_year": draw(st.one_of(st.none(), st.floats(0, 60))),
         },
         "mentoring": {"mentor_min_service_months": draw(st.integers(0, 120)), "full_competence_months": draw(st.integers(1, 60))},
     }

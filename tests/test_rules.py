@@ -1,4 +1,4 @@
-"""The submodels: ordinary attrition, the purge, replacement and the planned transition.
+"""The submodels: ordinary attrition, the purge and replacement (the transition policy: tests/test_transition.py).
 
 Most tests use tests/data/homogeneous.toml: 2608 posts, all filled, and no
 hazard at all until a test turns one on. Statistical tests compare with the
@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.categories import EXIT_REASONS, NATIONALITIES, NEW_GENERATION, POSTINGS, RANKS
+from sim.categories import EXIT_REASONS, NATIONALITIES, POSTINGS, RANKS
 from sim.config import month_index
 from sim.engine import Engine
 from sim.loader import load_scenario
@@ -434,85 +434,3 @@ def test_promotion_order(data_dir, order):
         assert violations == 0, "someone was promoted over a longer-serving eligible colleague"
     else:
         assert violations > 0, "random order should sometimes pass over seniority"
-
-
-# -- the planned transition (F10) ---------------------------------------------
-
-PLANS = ["gradual_transition", "gradual_transition_fast"]
-# Tolerances, month by month and at the plan's end, stated before looking at the outputs:
-# - below the plan: 0.01 (5 people of ~520). The plan acts every month, so
-#   only chance within a month can leave it short: the recruits' mix is a
-#   random draw (about 10 recruits a month, SD about 0.003 of the share) and a
-#   few new-profile recruits are civil-war party members, not new generation.
-# - above the target: 0.04. Ordinary turnover may run ahead of the plan.
-BELOW, ABOVE = 0.01, 0.04
-
-
-def plan_run(scenarios_dir, shipped_run, name: str, seed: int):
-    """Run a transition scenario to the month its plan ends; return the share series and the plan."""
-    transition = load_scenario(scenarios_dir / f"{name}.toml").transition
-    start = month_index(transition.start)
-    end = start + round(transition.years * 12)
-    engine, records = shipped_run(name, seed, year_month(end))
-    ts = records.timeseries
-    share = ts[(ts["measure"] == "new_generation_share") & (ts["group"] == "all")].set_index("date")["value"]
-    months = np.array([d.year * 12 + d.month - 1 for d in share.index])
-    initial = float(share[months == start].iloc[0])
-    progress = np.clip((months - start) / (end - start), 0, 1)
-    plan = pd.Series(initial + (transition.target_share - initial) * progress, index=share.index)
-    return engine, records, share, plan, months, start, end, transition.target_share
-
-
-@pytest.mark.parametrize("seed", [1, 2])
-@pytest.mark.parametrize("name", PLANS)
-def test_transition_reaches_its_target_when_the_plan_ends(scenarios_dir, shipped_run, name, seed):
-    _, _, share, _, months, _, end, target = plan_run(scenarios_dir, shipped_run, name, seed)
-    at_end = float(share[months == end].iloc[0])
-    assert target - BELOW <= at_end <= target + ABOVE, f"share {at_end:.3f} at the plan's end, target {target}"
-
-
-@pytest.mark.parametrize("seed", [1, 2])
-@pytest.mark.parametrize("name", PLANS)
-def test_transition_never_falls_behind_its_plan(scenarios_dir, shipped_run, name, seed):
-    _, _, share, plan, months, start, end, _ = plan_run(scenarios_dir, shipped_run, name, seed)
-    during = (months > start) & (months <= end)
-    behind = (plan - share)[during]
-    assert behind.max() <= BELOW, f"{behind.max():.3f} behind the plan on {behind.idxmax():%Y-%m}"
-
-
-@pytest.mark.parametrize("seed", [1, 2])
-@pytest.mark.parametrize("name", PLANS)
-def test_transition_is_gradual(scenarios_dir, shipped_run, name, seed):
-    engine, records, share, plan, months, start, end, target = plan_run(scenarios_dir, shipped_run, name, seed)
-    middle = start + (end - start) // 2
-    at_middle = float(share[months == middle].iloc[0])
-    # Well below the target halfway, and near the straight line of the plan
-    # (0.05: the plan's floor holds it up; natural turnover may run ahead).
-    assert at_middle <= target - 0.1
-    assert abs(at_middle - float(plan[months == middle].iloc[0])) <= 0.05
-    # No planned retirement before the plan starts, and some during it for the fast plan.
-    planned = records.timeseries[records.timeseries["measure"] == "planned_retirements"].set_index("date")["value"]
-    assert planned[months < start].sum() == 0
-    bio = records.biographies
-    assert bio["planned_retirement"].sum() == planned.sum()
-    assert (bio.loc[bio["planned_retirement"], "exit_reason"] == "retired").all()
-    if name == "gradual_transition_fast":
-        assert planned.sum() > 0
-
-
-def test_transition_retires_the_oldest_veterans_first(scenarios_dir):
-    scenario = load_scenario(scenarios_dir / "gradual_transition_fast.toml", overrides={"time": {"end": "1939-12"}})
-    engine = Engine(scenario, seed=3).populate()
-    roster = engine.roster
-    months_checked = 0
-    while not engine.done:
-        month = engine.month
-        engine.step()
-        retired = np.flatnonzero(roster.view("planned_retirement") & (roster.view("exit") == month))
-        if len(retired) == 0:
-            continue
-        months_checked += 1
-        serving = roster.with_status(SERVING)
-        veterans = serving[(roster.generation[serving] != NEW_GENERATION) & (roster.entry[serving] < month)]
-        assert roster.birth[retired].max() <= roster.birth[veterans].min()
-    assert months_checked > 3

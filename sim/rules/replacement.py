@@ -163,6 +163,7 @@ class ReplacementRule:
         order = np.lexsort((ready, posts.rank[ready], posts.queued_since[ready]))
         chosen = ready[order[:count]]
         draw = engine.streams.uniforms("recruitment", month, count, width=RECRUITS_PER_BLOCK)[0]
-        share = engine.transition.recruit_share(month) if engine.transition is not None else None
-        new_generation = draw < (self.new_generation_share.at(month) if share is None else share)
+        new_generation = draw < self.new_generation_share.at(month)
+        if engine.transition is not None:  # the transition policy's quota (sim/rules/transition.py)
+            new_generation = engine.transition.new_generation_recruits(engine, month, new_generation)
         engine.recruit(chosen, new_generation, month)  # filling a post clears its queue mark

@@ -1,16 +1,39 @@
-"""A planned gradual transition (F10): the new generation brought in at a set pace.
+"""A gradual transition (F10) as a policy: whom the institution recruits and when veterans retire.
 
-From `start`, over `years`, the planned new-generation share of the posts
-rises linearly from its value at the start to `target_share`, and is held
-there afterwards. Each month the plan aims at the share due on the first
-of next month, measured like the records measure it (new generation over
-staff serving). It counts the recruits who will arrive this month (the
-queue ready after the recruitment lag, within capacity) and sets the share
-of them with the new-generation profile to what the plan needs (at most 1;
-0 when the plan is ahead, so recruits are then of the veterans' profile).
-If even all of them would not do, it retires the oldest veterans, as many
-as needed for the share. Ordinary attrition counts towards the plan, so it
-retires people only as far as attrition falls behind it.
+F10 (Uldricks 1977) says the new generation would have dominated without
+the purge "only gradually (as was the case before 1937)", the new men
+beginning "in lesser positions" and trained "under the tutelage of veteran
+diplomats". The policy sets only what an institution controls; the share of
+the new generation, the month it becomes a majority and the experience kept
+are outcomes of the run.
+
+From `transition.start`:
+
+- **Recruitment quota.** `new_generation_recruits_per_year` new-generation
+  recruits a year, due month by month: by the end of the k-th month of the
+  policy ⌊quota·k/12⌋ are due. Each month the recruits who arrive are of the
+  new-generation profile (F6) as far as the new-generation recruits since
+  `start` fall short of what is due; the others are drawn as ever, with the
+  scenario's ordinary `replacement.new_generation_share`, from the same
+  draws. A quota that vacancies cannot fill waits for later vacancies.
+- **Veterans' retirement.** Veterans, anyone serving who is not of the new
+  generation (sim/generations.py), retire (exit reason `retired`, flagged
+  `planned_retirement`) once at or beyond `veteran_retirement_age` or
+  `veteran_retirement_service_years` of service (either rule may be None,
+  off); with `veteran_retirements_per_year`, at most that many a year, due
+  month by month like the quota, oldest first (those over the limit wait
+  their turn). The holder of an appointed post (the commissar's) is exempt,
+  as from ordinary retirement.
+
+Which posts recruits enter and how long they serve before promotion are the
+replacement rule's `outside_entry` and `min_months_in_rank` (the gradual
+scenarios close elite and middle posts to outsiders from 1937: F10's "lesser
+positions", with training before promotion). The posts are a fixed
+structure (sim/posts.py), so the policy does not grow the corps. Documented:
+the direction (new men from below, trained under veterans, gradually, F10).
+Assumptions: every number of the policy (the quota, the retirement age and
+service, the cap) and its start; the rule is deterministic and draws no
+random numbers of its own.
 """
 
 from __future__ import annotations
@@ -20,58 +43,73 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.categories import NEW_GENERATION, RETIRED
+from sim.categories import NEW_GENERATION, NEW_GENERATION_PROFILE, RETIRED
 from sim.config import month_index
 from sim.roster import LEFT, SERVING
 
 if TYPE_CHECKING:
     from sim.engine import Engine
 
+_ROUNDING = 1e-9  # so that a quota due in whole numbers (30 a year after 12 months) is not lost to rounding
+
+
+def due(per_year: float, months: int) -> int:
+    """How many of a yearly number are due after `months` months of the policy."""
+    return math.floor(per_year * months / 12 + _ROUNDING)
+
 
 class TransitionRule:
-    """The planned-transition submodel of the gradual-transition scenarios."""
+    """The transition policy of the gradual-transition scenarios."""
 
     def __init__(self, engine: Engine) -> None:
         config = engine.scenario.transition
-        self.start = month_index(config.start)
-        self.months = config.years * 12
-        self.target = config.target_share
-        self.initial_share: float | None = None
-        self._recruit_share: float | None = None
+        self.config = config
+        self.start = max(month_index(config.start), engine.start)  # the policy acts only in simulated months
+        self.retirement_age = None if config.veteran_retirement_age is None else 12 * config.veteran_retirement_age
+        years = config.veteran_retirement_service_years
+        self.retirement_service = None if years is None else 12 * years
 
-    def planned_share(self, month: int) -> float | None:
-        """The planned new-generation share of posts in `month`, or None before the plan."""
-        if month < self.start or self.initial_share is None:
-            return None
-        progress = min(1.0, (month - self.start) / self.months)
-        return self.initial_share + (self.target - self.initial_share) * progress
+    def new_generation_recruits(self, engine: Engine, month: int, ordinary: np.ndarray) -> np.ndarray:
+        """Which of this month's recruits, in the order they arrive, have the new-generation profile.
 
-    def recruit_share(self, month: int) -> float | None:
-        """Share of this month's recruits with the new-generation profile, or None before the plan."""
-        return self._recruit_share if month >= self.start else None
+        `ordinary` is the ordinary draw (recruit i is of the new generation if
+        its uniform is below `replacement.new_generation_share`). From the
+        start the first recruits are of the new generation as far as the
+        quota due by the end of this month is not yet met; the rest keep the
+        ordinary draw.
+        """
+        quota = self.config.new_generation_recruits_per_year
+        if month < self.start or quota == 0:
+            return ordinary
+        roster = engine.roster
+        recruited = np.count_nonzero((roster.view("entry") >= self.start) & (roster.view("profile") == NEW_GENERATION_PROFILE))
+        owed = due(quota, month - self.start + 1) - recruited
+        if owed <= 0:
+            return ordinary
+        chosen = ordinary.copy()
+        chosen[:owed] = True
+        return chosen
 
     def apply(self, engine: Engine, month: int) -> None:
-        """Set this month's recruits' mix and retire the oldest veterans as far as the plan needs."""
-        if month < self.start:
+        """Retire the veterans the policy retires this month."""
+        if month < self.start or (self.retirement_age is None and self.retirement_service is None):
             return
         roster = engine.roster
         serving = roster.with_status(SERVING)
-        is_new = roster.generation[serving] == NEW_GENERATION
-        newcomers = int(is_new.sum())
-        if self.initial_share is None:
-            self.initial_share = newcomers / max(1, len(serving))
-        # Aim at the share the records will show on the first of next month.
-        share = self.planned_share(month + 1)
-        arriving = engine.replacement.arrivals(engine, month)
-        needed = math.ceil(share * (len(serving) + arriving) - newcomers)
-        self._recruit_share = 1.0 if arriving == 0 else min(1.0, max(0.0, needed / arriving))
-        if needed <= arriving or share <= 0:
+        veterans = serving[(roster.generation[serving] != NEW_GENERATION) & ~engine.posts.appointed[roster.post[serving]]]
+        eligible = np.zeros(len(veterans), dtype=bool)
+        if self.retirement_age is not None:
+            eligible |= month - roster.birth[veterans] >= self.retirement_age
+        if self.retirement_service is not None:
+            eligible |= month - roster.entry[veterans] >= self.retirement_service
+        retiring = veterans[eligible]
+        cap = self.config.veteran_retirements_per_year
+        if cap is not None:
+            allowed = max(0, due(cap, month - self.start + 1) - int(np.count_nonzero(roster.view("planned_retirement"))))
+            # Oldest first (earliest birth month), then the longest-serving, then slot order.
+            retiring = retiring[np.lexsort((retiring, roster.entry[retiring], roster.birth[retiring]))[:allowed]]
+        if len(retiring) == 0:
             return
-        # Even with every arrival of the new generation the plan falls short:
-        # retire k veterans so that (newcomers + arriving) / (serving + arriving - k) >= share.
-        excess = math.ceil(len(serving) + arriving - (newcomers + arriving) / share)
-        veterans = serving[~is_new]
-        oldest = veterans[np.argsort(roster.birth[veterans], kind="stable")[: max(0, excess)]]
-        roster.planned_retirement[oldest] = True
-        engine.count("planned_retirements", len(oldest))
-        engine.leave_service(oldest, month, RETIRED, LEFT)
+        roster.planned_retirement[retiring] = True
+        engine.count("planned_retirements", len(retiring))
+        engine.leave_service(retiring, month, RETIRED, LEFT)
