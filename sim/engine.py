@@ -8,7 +8,7 @@ with; by default the hot loops of the rules run compiled (sim/compiled/),
 with identical results.
 
 Order within a month: record the stocks on the first of the month; ordinary
-attrition; dated appointments; the purge; the planned transition;
+attrition; dated appointments; the purge; the transition policy;
 promotions and recruitment; record the month's flows.
 """
 

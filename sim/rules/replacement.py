@@ -11,7 +11,9 @@ otherwise it waits and is offered to promotion again next month. Queued vacancie
 order of age once the recruitment lag (a number of months, or a schedule
 of them rounded to whole months) has passed, at most `capacity` a
 month (fractional capacity carries over), with the new-generation profile
-in the scheduled share of recruits.
+in the scheduled share of recruits; under a transition policy, the month's
+first recruits are of the new generation as far as its quota is owed
+(sim/rules/transition.py).
 """
 
 from __future__ import annotations
