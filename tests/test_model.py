@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import Diplomat, Engine, TurnoverModel, load_scenario
+from sim import Diplomat, Engine, Run, TurnoverModel, load_scenario
 from sim.records import collect
 
 SHORT = {"time": {"start": "1921-01", "end": "1938-06"}}
@@ -23,7 +23,7 @@ def headcount(model: TurnoverModel) -> int:
 
 
 def test_agents_are_the_people_serving(scenario):
-    model = TurnoverModel(scenario, seed=2)
+    model = TurnoverModel(scenario, rng=2)
     serving = lambda: int((model.engine.posts.holder >= 0).sum())  # noqa: E731
     assert len(model.agents) == serving() > 0
     for _ in range(3):
@@ -40,7 +40,7 @@ def test_agents_are_the_people_serving(scenario):
 
 def test_agents_follow_the_purge(scenario):
     # Run through the 1937 deluge: agents leave and enter in numbers.
-    model = TurnoverModel(scenario, seed=2)
+    model = TurnoverModel(scenario, rng=2)
     first = {agent.slot for agent in model.agents}
     model.run()
     now = {agent.slot for agent in model.agents}
@@ -50,7 +50,7 @@ def test_agents_follow_the_purge(scenario):
 
 
 def test_diplomat_properties_agree_with_the_biographies(scenario):
-    model = TurnoverModel(scenario, seed=2)
+    model = TurnoverModel(scenario, rng=2)
     for _ in range(12 * 16):  # into 1937
         model.step()
     bio = model.records().biographies.set_index("person_id")
@@ -81,7 +81,7 @@ def test_diplomat_properties_agree_with_the_biographies(scenario):
 
 
 def test_collection_verbs_work_on_diplomats(scenario):
-    model = TurnoverModel(scenario, seed=2)
+    model = TurnoverModel(scenario, rng=2)
     elite = model.agents.select(lambda d: d.rank == "elite")
     posts = model.engine.posts
     assert len(elite) == int(((posts.rank == 0) & (posts.holder >= 0)).sum())
@@ -92,7 +92,7 @@ def test_collection_verbs_work_on_diplomats(scenario):
 
 def test_running_turns_false_at_the_horizon(scenarios_dir):
     scenario = load_scenario(scenarios_dir / "no_purge.toml", overrides={"time": {"start": "1921-01", "end": "1921-12"}})
-    model = TurnoverModel(scenario, seed=0)
+    model = TurnoverModel(scenario, rng=0)
     steps = 0
     while model.running:
         model.step()
@@ -103,24 +103,26 @@ def test_running_turns_false_at_the_horizon(scenarios_dir):
 
 
 def test_model_and_bare_engine_give_identical_records(scenario):
-    model = TurnoverModel(scenario, seed=9).run()
+    model = TurnoverModel(scenario, rng=9).run()
     engine = Engine(scenario, seed=9).populate().run()
     from_model, from_engine = model.records(), collect(engine)
     pd.testing.assert_frame_equal(from_model.timeseries, from_engine.timeseries)
     pd.testing.assert_frame_equal(from_model.biographies, from_engine.biographies)
 
 
-def test_model_seed_defaults_to_the_scenarios(scenarios_dir):
+def test_the_scenarios_seed_is_runs_default_and_an_explicit_rng_of_the_model(scenarios_dir):
+    # The model follows Mesa (no rng: fresh entropy, tests/test_mesa_native.py);
+    # Run and `cadres run` default to the scenario's seed.
     scenario = load_scenario(scenarios_dir / "no_purge.toml", overrides={"time": {"end": "1922-12"}, "seed": 77})
-    implicit = TurnoverModel(scenario).run().records()
-    explicit = TurnoverModel(scenario, seed=77).run().records()
-    pd.testing.assert_frame_equal(implicit.biographies, explicit.biographies)
+    by_run = Run(scenario).execute().records
+    explicit = TurnoverModel(scenario, rng=scenario.seed).run().records()
+    pd.testing.assert_frame_equal(by_run.biographies, explicit.biographies)
 
 
 def test_model_accepts_a_spawned_seed_sequence(scenarios_dir):
     # The signature and STYLE.md promise replicate seeds from SeedSequence.spawn.
     scenario = load_scenario(scenarios_dir / "no_purge.toml", overrides={"time": {"end": "1922-12"}})
     seed = np.random.SeedSequence(4).spawn(3)[2]
-    model = TurnoverModel(scenario, seed=seed).run()
+    model = TurnoverModel(scenario, rng=seed).run()
     engine = Engine(scenario, seed=np.random.SeedSequence(4).spawn(3)[2]).populate().run()
     pd.testing.assert_frame_equal(model.records().biographies, collect(engine).biographies)
