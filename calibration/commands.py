@@ -168,6 +168,9 @@ def _fingerprint(problem: CalibrationProblem, targets: list[Target], settings: A
 
     scenario = problem.build({name: prior.low for name, prior in problem.priors.items()}).model_dump(mode="json")
     scenario["calibration"].pop("abc")
+    scenario.pop("label")  # words for tables and legends; the model is the same
+    if not scenario["transition"]["enabled"]:  # a switched-off policy does not act, whatever its keys
+        scenario.pop("transition")
     plain = {
         "scenario": scenario,
         "priors": {name: prior.model_dump() for name, prior in problem.priors.items()},

@@ -42,8 +42,8 @@ if TYPE_CHECKING:
     from sim.agents import Diplomat
     from sim.compare import Comparison
     from sim.config import Scenario
-    from sim.engine import Engine
     from sim.draws import ParameterDraws
+    from sim.engine import Engine
     from sim.ensemble import Ensemble
     from sim.errors import ConfigError
     from sim.loader import load_scenario

@@ -259,6 +259,7 @@ class Comparison:
             "replicate_seeds": "numpy.random.SeedSequence(seed).spawn(replicates), the same for every scenario",
             "band": "median (10% to 90% of replicates)",
             "directory": str(self.directory),
+            "labels": {e.name: e.scenario.title for e in self.ensembles},
             "descriptions": {e.name: e.scenario.description for e in self.ensembles},
             "horizons": {e.name: f"{e.scenario.time.start} to {e.scenario.time.end}" for e in self.ensembles},
             "rows": encode(self.rows()),

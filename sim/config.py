@@ -435,7 +435,13 @@ class Mentoring(Strict):
 class Scenario(Strict):
     """A complete, validated scenario."""
 
+    @property
+    def title(self) -> str:
+        """The scenario's label, or its name if it has none."""
+        return self.label or self.name
+
     name: Annotated[str, AfterValidator(_check_name)]
+    label: Annotated[str, Field(max_length=80)] = ""  # in words, for tables, legends and the findings page
     description: str = ""
     seed: Annotated[int, Field(ge=0)] = 0
     replicates: Annotated[int, Field(ge=1, le=MAX_REPLICATES)] = 1

@@ -1,9 +1,12 @@
 """The findings page: the answer to F10, generated from a comparison's output.
 
-    cadres findings [--replicates 40] [--jobs 2] [--publish]
+    cadres findings [--replicates 40 | --posterior DIR] [--jobs 2] [--publish]
 
 runs (or resumes, or reuses) the comparison of the historical run with the
-gradual-transition counterfactuals and no_purge into runs/findings/, and
+transition policies without a purge (three paces) and the continuation of
+the 1931-36 pattern into runs/findings/ (`--posterior DIR`: every
+scenario under the same parameter sets drawn from a calibration's
+posterior), and
 writes runs/findings/findings.md from runs/findings/comparison.json, beside
 the comparison's figures. Only `--publish` replaces the published page,
 docs/findings.md, and its figures in docs/figures/findings/: each file is
@@ -14,6 +17,7 @@ comes from comparison.json; the page says so and must not be edited by hand.
 
 from __future__ import annotations
 
+import math
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +25,7 @@ from pathlib import Path
 from sim.errors import ResultExistsError
 from sim.storage import replace_file, replace_text
 
-FINDINGS_SCENARIOS = ("historical", "gradual_transition", "gradual_transition_fast", "gradual_transition_slow", "no_purge")
+FINDINGS_SCENARIOS = ("historical", "gradual_transition_fast", "gradual_transition", "gradual_transition_slow", "continuation")
 F10_QUOTE = (
     "Certainly this new 'Soviet' generation would have eventually dominated the NKID even without the purge, "
     "but it would have done so only gradually (as was the case before 1937), and it would have remained a minority "
@@ -39,43 +43,141 @@ def _cell(table: dict, outcome: str, scenario: str, section: str = "rows") -> st
     return row["values"][scenario]["text"]
 
 
-def _markdown_table(table: dict, section: str, columns: list[str]) -> list[str]:
-    lines = ["| outcome | " + " | ".join(f"`{c}`" for c in columns) + " |", "|---|" + "---|" * len(columns)]
-    for row in table[section]:
-        lines.append(f"| {row['label']} | " + " | ".join(row["values"][c]["text"] for c in columns) + " |")
-    return lines
-
-
 def _median(table: dict, outcome: str, scenario: str, section: str = "rows") -> float | None:
     row = next(r for r in table[section] if r["outcome"] == outcome)
     return row["values"][scenario]["median"]
 
 
-def _in_short(table: dict, history: str, plans: list[str]) -> list[str]:
-    """Sentences whose wording follows the numbers (never typed by hand)."""
-    if not plans:
-        return ["No gradual-transition scenario in this comparison."]
-    months = {n: _cell(table, "majority_month_all", n) for n in plans}
-    lines = [
-        f"- Historically (in the model) the new generation became a majority of all staff in "
-        f"{_cell(table, 'majority_month_all', history)}; under the planned transitions, in "
-        + ", ".join(f"{text} (`{name}`)" for name, text in months.items())
-        + "."
-    ]
-    never_elite = [n for n in plans if _cell(table, "majority_month_elite", n) == "not by the horizon"]
-    if len(never_elite) == len(plans):
-        lines.append("- Under every plan the new generation remained a minority of the elite to the horizon.")
-    elif never_elite:
-        lines.append(f"- It remained a minority of the elite to the horizon under {', '.join(f'`{n}`' for n in never_elite)}.")
-    costs = {n: _median(table, "service_elite_1939", n, "differences") for n in plans}
-    if all(cost is not None for cost in costs.values()):
-        low, high = min(costs.values()), max(costs.values())
-        verb = "cost" if low > 0 else "changed"
-        lines.append(
-            f"- The purge {verb} the elite {low:.1f} to {high:.1f} years of mean service on 1 January 1939 "
-            "(median paired differences across the plans; intervals below)."
-        )
+def _label(table: dict, name: str) -> str:
+    return table.get("labels", {}).get(name, name)
+
+
+def _markdown_table(table: dict, section: str, columns: list[str]) -> list[str]:
+    lines = ["| outcome | " + " | ".join(_label(table, c) for c in columns) + " |", "|---|" + "---|" * len(columns)]
+    for row in table[section]:
+        lines.append(f"| {row['label']} | " + " | ".join(row["values"][c]["text"] for c in columns) + " |")
     return lines
+
+
+def _variance_table(table: dict, columns: list[str]) -> list[str]:
+    """Per outcome, the share of the paired difference's variance from the parameters, per scenario."""
+    lines = ["| paired difference in | " + " | ".join(_label(table, c) for c in columns) + " |", "|---|" + "---|" * len(columns)]
+    for row in table["variance"]:
+        cells = []
+        for name in columns:
+            split = row["values"][name]
+            cells.append("n/a" if split is None else f"{split['parameters_share']:.0%}")
+        lines.append(f"| {row['label']} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _years_later(months: float | None) -> str:
+    if months is None or math.isnan(months):
+        return "n/a"
+    if math.isinf(months):
+        return "not by the horizon"
+    return f"{months / 12:.1f} years later"
+
+
+def _plain_words(table: dict, history: str, policies: list[str], continuation: str | None) -> list[str]:
+    """The verdict on F10 in sentences whose every number and wording follows the table."""
+    lines = []
+    reached = [n for n in policies if _cell(table, "majority_month_all", n) != "not by the horizon"]
+    missed = [n for n in policies if n not in reached]
+    lines.append(
+        f"With the purge, the new generation (F6) became a majority of the commissariat's staff in "
+        f"**{_cell(table, 'majority_month_all', history)}** and of its elite in "
+        f"**{_cell(table, 'majority_month_elite', history)}**."
+    )
+    if reached:
+        parts = [
+            f"under the {_label(table, n)} policy in **{_cell(table, 'majority_month_all', n)}** "
+            f"({_years_later(_median(table, 'majority_month_all', n, 'differences'))} than with the purge)"
+            for n in reached
+        ]
+        lines.append("Without it, the new generation became a majority of all staff " + "; ".join(parts) + ".")
+    if missed:
+        lines.append(
+            "It did not become a majority by the horizon under the "
+            + " and the ".join(
+                f"{_label(table, n)} policy (share on 1 January 1945: {_cell(table, 'share_all_1945', n)})" for n in missed
+            )
+            + "."
+        )
+    if continuation is not None:
+        text = _cell(table, "majority_month_all", continuation)
+        lines.append(
+            f"Had the 1931-36 pattern simply gone on ({_label(table, continuation)}), the share of the new generation would "
+            f"have been {_cell(table, 'share_all_1941', continuation)} on 1 January 1941 and "
+            f"{_cell(table, 'share_all_1945', continuation)} on 1 January 1945"
+            + (": no majority by the horizon." if text == "not by the horizon" else f", a majority in {text}.")
+        )
+    elite_never = [n for n in policies if _cell(table, "majority_month_elite", n) == "not by the horizon"]
+    if len(elite_never) == len(policies):
+        lines.append("Under no policy tested did the new generation become a majority of the elite by the horizon.")
+    elif elite_never:
+        lines.append(
+            "It remained a minority of the elite to the horizon under the "
+            + " and the ".join(f"{_label(table, n)} policy" for n in elite_never)
+            + "."
+        )
+    costs = [_median(table, "service_elite_1939", n, "differences") for n in policies]
+    if costs and all(cost is not None for cost in costs):
+        lines.append(
+            f"The purge cost the elite {min(costs):.1f} to {max(costs):.1f} years of mean service on 1 January 1939 "
+            "against the policies (median paired differences)."
+        )
+    if not policies:
+        return lines
+    if reached and not missed:
+        verdict = (
+            "So Uldricks' counterfactual holds in the model in its first part (the new generation would have taken over "
+            "without a purge) at every pace tested, and in its second (only gradually, years later than with the purge) "
+            "as far as the paces are the ones tested: how many years later is set by the pace, an assumption."
+        )
+    elif reached:
+        verdict = (
+            "So whether the new generation would have taken over by the mid-1940s without a purge depends on the pace of "
+            "the policy, which no source documents: at the faster paces it did, at the slower ones not by 1945. "
+            "That it would have come later than with the purge holds at every pace tested."
+        )
+    else:
+        verdict = (
+            "So at none of the paces tested would the new generation have become a majority by the horizon without a "
+            "purge; Uldricks' 'eventually' lies beyond it."
+        )
+    lines += ["", verdict]
+    return lines
+
+
+def _sources(table: dict, history: str) -> list[str]:
+    posterior = table.get("posterior")
+    if posterior is not None:
+        from_posterior = (
+            f"Each group of {posterior['per_draw']} replicates runs under one of {posterior['draws']} parameter sets drawn "
+            f"from the posterior of `{posterior['source']}`, the same draws and seeds in every scenario, so the ranges "
+            "combine the uncertainty of the calibrated parameters with chance. The parameters act in the historical run "
+            "(the purge); in the counterfactuals, which have no purge, they change nothing, so the parameters' share of "
+            "a paired difference's variance is the historical run's."
+        )
+    else:
+        from_posterior = (
+            "All replicates run at the posterior medians (scenarios/historical_calibrated.toml): the ranges show chance "
+            "only, not the calibrated parameters' uncertainty (`cadres findings --posterior DIR` carries it)."
+        )
+    return [
+        "- **From the documented figures:** the historical run. Its purge (intensity, multipliers, the 1939 wave) and the "
+        "virtual historian are calibrated to F1-F4 and the patterns F4-F9 (calibration/posteriors/historical/report.md); "
+        "the veterans' and new generation's profiles come from F5 and F6, the trickle of 1931-36 from F7.",
+        "- **From assumptions:** everything that defines the counterfactuals. The policies' quotas of new-generation "
+        "recruits, the veterans' retirement ages and yearly caps, the recruitment capacity, the rule that outside "
+        "recruits enter junior posts only and serve 24 months in rank before promotion (F10 says the new men would "
+        "have begun in lesser positions and been trained by veterans; the numbers are ours), ordinary attrition, and "
+        "the continuation of the 1931-36 pattern (`base.toml`: a quarter of recruits of the new generation from 1931, "
+        "half from 1936). The majority months under the policies are therefore outcomes of assumed policies, not of "
+        "documented figures: `cadres sweep` measures how they move with these inputs.",
+        f"- **Intervals:** median and 10% to 90% of {table['replicates']} replicates per scenario. " + from_posterior,
+    ]
 
 
 def render(table: dict, figures: str, command: str) -> str:
@@ -87,88 +189,90 @@ def render(table: dict, figures: str, command: str) -> str:
         command: the command that regenerates the page.
     """
     names = table["scenarios"]
-    history, gradual = names[0], "gradual_transition" if "gradual_transition" in names else names[1]
-    gradual_others = [n for n in names[1:] if n.startswith("gradual_transition")]
-    c = lambda outcome, scenario=gradual: _cell(table, outcome, scenario)  # noqa: E731 - a local shorthand
-    d = lambda outcome, scenario=gradual: _cell(table, outcome, scenario, "differences")  # noqa: E731
+    history = names[0]
+    policies = [n for n in names[1:] if n.startswith("gradual_transition")]
+    continuation = next((n for n in names[1:] if n not in policies), None)
+    middle = "gradual_transition" if "gradual_transition" in names else names[1]
+    c = lambda outcome, scenario=middle: _cell(table, outcome, scenario)  # noqa: E731 - a local shorthand
+    d = lambda outcome, scenario=middle: _cell(table, outcome, scenario, "differences")  # noqa: E731
     lines = [
         "# Findings: would the new generation have taken over without the purge? (F10)",
         "",
         f"<!-- Generated by `{command}` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC from {table['directory']}/comparison.json. "
         "Do not edit by hand: every number comes from that file. -->",
         "",
-        f"Generated by `{command}`. Every number is the median of {table['replicates']} replicates per scenario, "
-        f"with the 10% to 90% range of the replicates in brackets; all scenarios run the same replicate seeds "
-        f"(spawned from seed {table['seed']}), so the paired differences compare each counterfactual replicate "
-        "with the historical replicate that drew the same random numbers. The intervals show stochastic "
-        "variation only, not uncertainty about the parameters, most of which are assumptions "
-        "(scenarios/*.toml mark each; see `cadres sweep` for sensitivity).",
+        "## The answer in plain words",
         "",
-        "## In short",
-        "",
-        *_in_short(table, history, gradual_others),
+        *_plain_words(table, history, policies, continuation),
         "",
         "## The claim",
         "",
         f"> {F10_QUOTE} (Uldricks 1977; F10)",
         "",
-        "The model tests it by running the historical purge "
-        f"(`{history}`) against planned transitions without a purge, in which the new generation (F6) "
-        "enters in junior posts and is promoted from below after in-service training: "
-        + "; ".join(f"`{n}`: {table['descriptions'][n].rstrip('.')}" for n in names[1:])
-        + ".",
+        f"The model sets the historical purge ({_label(table, history)}) against transition policies without a purge. "
+        "A policy is what an institution controls: how many new-generation men it recruits a year, into which posts, "
+        "how long they serve before promotion, and when veterans retire; the share of the new generation and its "
+        "majority months come out of the run. "
+        + " ".join(f"*{_label(table, n)}*: {table['descriptions'][n]}" for n in names[1:]),
+        "",
+        "## Where each part of the answer comes from",
+        "",
+        *_sources(table, history),
         "",
         "## When the new generation becomes a majority",
         "",
-        f"- Historical run: a majority of all staff: **{c('majority_month_all', history)}**; "
-        f"of the elite: **{c('majority_month_elite', history)}**.",
-    ]
-    for name in gradual_others:
-        lines.append(
-            f"- `{name}`: a majority of all staff: **{c('majority_month_all', name)}**; "
-            f"of the elite: **{c('majority_month_elite', name)}**. Its share of all staff on 1 January 1941 is "
-            f"{c('share_all_1941', name)} and on 1 January 1945 {c('share_all_1945', name)} "
-            f"(historical: {c('share_all_1941', history)} and {c('share_all_1945', history)})."
-        )
-    lines += [
+        *[
+            f"- {_label(table, n)}: of all staff **{_cell(table, 'majority_month_all', n)}**, of the elite "
+            f"**{_cell(table, 'majority_month_elite', n)}**; its share of all staff on 1 January 1941 "
+            f"{_cell(table, 'share_all_1941', n)}, on 1 January 1945 {_cell(table, 'share_all_1945', n)}."
+            for n in names
+        ],
         "",
         f'(Horizon: {table["horizons"][history]}; "not by the horizon" means the share stays at or below one half '
         "to the last simulated month.)",
         "",
         "## What experience the purge cost",
         "",
-        f"On 1 January 1939 the elite of the historical run had served **{c('service_elite_1939', history)} years** on average, "
-        f"against **{c('service_elite_1939')} years** under `{gradual}`. The paired difference, `{gradual}` minus "
-        f"historical, is **{d('service_elite_1939')} years** of mean service: the experience of the elite that the purge cost. "
-        f"For all staff: {c('service_all_1939', history)} against {c('service_all_1939')} years "
-        f"(difference {d('service_all_1939')}). By 1 January 1941 the elite difference is {d('service_elite_1941')} years, "
-        f"all staff {d('service_all_1941')}.",
+        f"On 1 January 1939 the elite of the historical run had served **{c('service_elite_1939', history)} years** on "
+        f"average, against **{c('service_elite_1939')} years** under the {_label(table, middle)} policy: a paired "
+        f"difference of **{d('service_elite_1939')} years** of mean service. For all staff: "
+        f"{c('service_all_1939', history)} against {c('service_all_1939')} years (difference {d('service_all_1939')}). "
+        f"By 1 January 1941 the elite difference is {d('service_elite_1941')} years, all staff {d('service_all_1941')}.",
         "",
         f"Experience-weighted capacity (each person counts up to full competence after the assumed training period) "
-        f"on 1 January 1939: {c('capacity_1939', history)} historically, {c('capacity_1939')} under `{gradual}` "
+        f"on 1 January 1939: {c('capacity_1939', history)} historically, {c('capacity_1939')} under the middle policy "
         f"(difference {d('capacity_1939')}); the historical run lost {c('experience_lost', history)} of its 1937 capacity "
-        f"at the lowest point before 1942, `{gradual}` {c('experience_lost')}.",
+        f"at the lowest point before 1942, the middle policy {c('experience_lost')}.",
         "",
         "Mentoring: the share of junior staff with a veteran (at least `mentoring.mentor_min_service_months` of service, "
-        f"an assumption) at middle or "
-        f"elite rank in their unit was {c('mentored_1939', history)} historically on 1 January 1939 and "
-        f"{c('mentored_1939')} under `{gradual}` (difference {d('mentored_1939')}); on 1 January 1941 "
-        f"{c('mentored_1941', history)} against {c('mentored_1941')}.",
+        f"an assumption) at middle or elite rank in their unit was {c('mentored_1939', history)} historically on "
+        f"1 January 1939 and {c('mentored_1939')} under the middle policy (difference {d('mentored_1939')}); on "
+        f"1 January 1941 {c('mentored_1941', history)} against {c('mentored_1941')}.",
         "",
         f"Heads of mission vacant (F8: legations left to junior chargés): at most {c('heads_vacant_peak', history)} "
-        f"in a month of 1936-41 historically, {c('heads_vacant_peak')} under `{gradual}`.",
+        f"in a month of 1936-41 historically, {c('heads_vacant_peak')} under the middle policy.",
         "",
         "## The comparison table",
         "",
         *_markdown_table(table, "rows", names),
         "",
-        f"Paired differences, each scenario minus `{history}` (replicate by replicate, same seeds):",
+        f"Paired differences, each scenario minus {_label(table, history)} (replicate by replicate, same seeds"
+        + (", same parameter draws" if "posterior" in table else "")
+        + "):",
         "",
         *_markdown_table(table, "differences", names[1:]),
         "",
-        "## Figures",
-        "",
     ]
+    if "variance" in table:
+        lines += [
+            "How much of each paired difference's variance comes from the calibrated parameters (the rest is chance; "
+            "law of total variance over the draws, `sim/variance.py`; n/a where the outcome is not reached in enough "
+            "replicates):",
+            "",
+            *_variance_table(table, names[1:]),
+            "",
+        ]
+    lines += ["## Figures", ""]
     captions = {
         "new_generation_share.png": (
             "New-generation share of all staff and of the elite; lines are medians, bands 10-90% of replicates."

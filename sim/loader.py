@@ -131,6 +131,9 @@ def _resolve(path: Path, chain: tuple[Path, ...], named_by: Path | None = None) 
             path, "extends", f"expected an extends chain of at most {MAX_EXTENDS_DEPTH} files, {files} goes on to {parent}"
         )
     merged, origins = _resolve(path.parent / parent, (*chain, path), named_by=path)
+    if "label" not in tree:  # a label names the file that sets it, not the files that extend it
+        merged.pop("label", None)
+        origins.pop(("label",), None)
     _merge(merged, tree, origins, path)
     return merged, origins
 

@@ -361,3 +361,18 @@ def test_calibrate_with_a_bad_scheduler_address_says_so_and_writes_nothing(small
     error = capsys.readouterr().err.strip()
     assert len(error.splitlines()) == 1 and "--scheduler" in error and "bogus://nowhere" in error
     assert not out.exists()
+
+
+def test_a_checkpoint_ignores_the_label_and_a_switched_off_policy_but_not_the_model(tmp_path):
+    from calibration.commands import _fingerprint
+
+    def fingerprint(extra: str, top: str = "") -> str:
+        path = tmp_path / "small.toml"
+        path.write_text(top + SMALL + extra + PRIORS)
+        problem = CalibrationProblem.from_file(path, horizon="1939-12")
+        return _fingerprint(problem, load_targets(), problem.scenario.calibration.abc)
+
+    plain = fingerprint("")
+    assert fingerprint("", top='label = "in other words"\n') == plain
+    assert fingerprint("[transition]\nnew_generation_recruits_per_year = 40\n") == plain  # not enabled: does not act
+    assert fingerprint("[attrition]\nretirement_age_limit = 65\n") != plain

@@ -61,8 +61,8 @@ def test_compare_command_writes_table_csv_and_json(tmp_path, capsys):
     (tmp_path / "docs").mkdir()
     page = publish_findings(out, tmp_path / "docs" / "findings.md", "cadres findings --replicates 2")
     markdown = page.read_text()
-    assert f"in {rows['majority_month_all']['values']['historical']['text']};" in markdown
-    assert "{" not in markdown and "## In short" in markdown
+    assert f"staff in **{rows['majority_month_all']['values']['historical']['text']}**" in markdown
+    assert "{" not in markdown and "## The answer in plain words" in markdown
     assert (tmp_path / "docs" / "figures" / "findings" / "new_generation_share.png").exists()
 
 

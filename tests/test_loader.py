@@ -445,3 +445,15 @@ def test_without_origins_a_tree_that_names_itself_keeps_its_name_when_the_file_n
     assert_names(error, unnamed, "name", 'its file name "my other" is not one')
     with pytest.raises(ConfigError, match='its file name "my other" is not one'):
         validate_tree(resolve_tree(unnamed), unnamed)
+
+
+def test_a_label_belongs_to_the_file_that_sets_it(tmp_path, base):
+    parent = tmp_path / "parent.toml"
+    parent.write_text(f'extends = "{base}"\nname = "parent"\nlabel = "the parent, in words"\n')
+    child = tmp_path / "child.toml"
+    child.write_text('extends = "parent.toml"\nname = "child"\n')
+    labelled = tmp_path / "labelled.toml"
+    labelled.write_text('extends = "parent.toml"\nname = "labelled"\nlabel = "its own words"\n')
+    assert load_scenario(parent).title == "the parent, in words"
+    assert load_scenario(child).label == "" and load_scenario(child).title == "child"
+    assert load_scenario(labelled).title == "its own words"

@@ -250,7 +250,7 @@ def test_findings_leave_the_published_page_alone_unless_asked(tmp_path, capsys, 
     assert "unchanged" in capsys.readouterr().out
     assert snapshot(tmp_path / "docs") == published
     page = (tmp_path / "runs" / "findings" / "findings.md").read_text()
-    assert "## In short" in page and "](figures/new_generation_share.png)" in page
+    assert "## The answer in plain words" in page and "](figures/new_generation_share.png)" in page
     assert foreign_entries(tmp_path / "runs" / "findings") == []  # the page is recorded as Cadres' own
     assert main([*command, "--publish"]) == 0
     assert (tmp_path / "docs" / "findings.md").read_text() != published["findings.md"].decode()

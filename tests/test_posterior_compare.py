@@ -41,7 +41,7 @@ def small(tmp_path) -> Path:
 def twin(tmp_path, small) -> Path:
     """The small scenario under another name: the same rules."""
     path = tmp_path / "twin.toml"
-    path.write_text(f'extends = "{small}"\nname = "twin"\n')
+    path.write_text(f'extends = "{small}"\nname = "twin"\nlabel = "the same rules, another name"\n')
     return path
 
 
@@ -109,7 +109,14 @@ def test_scenarios_with_the_same_rules_differ_by_nothing_under_the_same_draws(tm
     stored = json.loads((table / "comparison.json").read_text())
     assert stored["posterior"]["parameters set"] == {"small": ["purge_peak"], "twin": ["purge_peak"]}
     assert stored["posterior"]["fingerprint"] == draws.fingerprint()
+    assert stored["labels"] == {"small": "small", "twin": "the same rules, another name"}  # a label, else the name
     assert "same posterior draws" in comparison.format()
+    # The findings page says where the intervals come from and shows the split.
+    from sim.findings import render
+
+    page = render(stored, "figures", "cadres findings --posterior DIR")
+    assert f"parameter sets drawn from the posterior of `{posterior}`" in page
+    assert "How much of each paired difference's variance comes from the calibrated parameters" in page
 
 
 def test_an_ensemble_under_other_draws_is_refused_not_mixed(tmp_path, small, posterior):
