@@ -74,9 +74,9 @@ def model_code() -> dict[str, str]:
     return {str(path.relative_to(package)): hashlib.sha256(path.read_bytes()).hexdigest()[:12] for path in files}
 
 
-# Keys that do not change what a replicate simulates: how many replicates, the
-# prose description, and the settings of a calibration (read by `calibration`).
-NOT_SIMULATED = ("replicates", "description", "calibration")
+# Keys that do not change what a replicate simulates: how many replicates, the label and
+# the prose description, and the settings of a calibration (read by `calibration`).
+NOT_SIMULATED = ("replicates", "label", "description", "calibration")
 
 
 def ensemble_hash(scenario: Scenario) -> str:

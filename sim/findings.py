@@ -91,7 +91,7 @@ def _plain_words(table: dict, history: str, policies: list[str], continuation: s
     )
     if reached:
         parts = [
-            f"under the {_label(table, n)} policy in **{_cell(table, 'majority_month_all', n)}** "
+            f"under the {_label(table, n)} in **{_cell(table, 'majority_month_all', n)}** "
             f"({_years_later(_median(table, 'majority_month_all', n, 'differences'))} than with the purge)"
             for n in reached
         ]
@@ -100,14 +100,14 @@ def _plain_words(table: dict, history: str, policies: list[str], continuation: s
         lines.append(
             "It did not become a majority by the horizon under the "
             + " and the ".join(
-                f"{_label(table, n)} policy (share on 1 January 1945: {_cell(table, 'share_all_1945', n)})" for n in missed
+                f"{_label(table, n)}: a share of {_cell(table, 'share_all_1945', n)} on 1 January 1945" for n in missed
             )
             + "."
         )
     if continuation is not None:
         text = _cell(table, "majority_month_all", continuation)
         lines.append(
-            f"Had the 1931-36 pattern simply gone on ({_label(table, continuation)}), the share of the new generation would "
+            "Had the 1931-36 pattern of recruitment simply gone on without a purge, the share of the new generation would "
             f"have been {_cell(table, 'share_all_1941', continuation)} on 1 January 1941 and "
             f"{_cell(table, 'share_all_1945', continuation)} on 1 January 1945"
             + (": no majority by the horizon." if text == "not by the horizon" else f", a majority in {text}.")
@@ -118,7 +118,7 @@ def _plain_words(table: dict, history: str, policies: list[str], continuation: s
     elif elite_never:
         lines.append(
             "It remained a minority of the elite to the horizon under the "
-            + " and the ".join(f"{_label(table, n)} policy" for n in elite_never)
+            + " and the ".join(_label(table, n) for n in elite_never)
             + "."
         )
     costs = [_median(table, "service_elite_1939", n, "differences") for n in policies]
@@ -209,11 +209,12 @@ def render(table: dict, figures: str, command: str) -> str:
         "",
         f"> {F10_QUOTE} (Uldricks 1977; F10)",
         "",
-        f"The model sets the historical purge ({_label(table, history)}) against transition policies without a purge. "
+        f"The model sets {_label(table, history)} against transition policies without a purge. "
         "A policy is what an institution controls: how many new-generation men it recruits a year, into which posts, "
         "how long they serve before promotion, and when veterans retire; the share of the new generation and its "
-        "majority months come out of the run. "
-        + " ".join(f"*{_label(table, n)}*: {table['descriptions'][n]}" for n in names[1:]),
+        "majority months come out of the run. The counterfactuals:",
+        "",
+        *[f"- {_label(table, n)}: {table['descriptions'][n]}" for n in names[1:]],
         "",
         "## Where each part of the answer comes from",
         "",
@@ -234,7 +235,7 @@ def render(table: dict, figures: str, command: str) -> str:
         "## What experience the purge cost",
         "",
         f"On 1 January 1939 the elite of the historical run had served **{c('service_elite_1939', history)} years** on "
-        f"average, against **{c('service_elite_1939')} years** under the {_label(table, middle)} policy: a paired "
+        f"average, against **{c('service_elite_1939')} years** under the {_label(table, middle)}: a paired "
         f"difference of **{d('service_elite_1939')} years** of mean service. For all staff: "
         f"{c('service_all_1939', history)} against {c('service_all_1939')} years (difference {d('service_all_1939')}). "
         f"By 1 January 1941 the elite difference is {d('service_elite_1941')} years, all staff {d('service_all_1941')}.",
