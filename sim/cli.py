@@ -24,6 +24,7 @@ from sim.arguments import Parser, count, seed
 from sim.ensemble_commands import register as register_ensembles
 from sim.errors import BAD_INPUT, ReplicateError
 from sim.prosopography_commands import register as register_prosopography
+from sim.sensitivity_commands import register as register_sensitivity
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILED = 1
@@ -96,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_calibration(subparsers)  # calibrate, validate
     register_ensembles(subparsers)  # compare, sweep, findings
     register_prosopography(subparsers)  # elite
+    register_sensitivity(subparsers)  # sensitivity
     return parser
 
 
