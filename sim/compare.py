@@ -293,7 +293,10 @@ class Comparison:
         from sim.compare_plots import ensemble_figures
 
         names = " vs ".join(self.names) if len(self.names) <= 2 else f"{len(self.names)} scenarios"
-        return ensemble_figures({e.name: e.bands for e in self.ensembles}, f"{names}, {self.replicates} replicates each")
+        titles = [e.scenario.title for e in self.ensembles]
+        keys = titles if len(set(titles)) == len(titles) else self.names  # labels in the legends, unless two coincide
+        bands = {key: e.bands for key, e in zip(keys, self.ensembles, strict=True)}
+        return ensemble_figures(bands, f"{names}, {self.replicates} replicates each")
 
     def save(self, figures: bool = True) -> Path:
         """Write comparison.csv, comparison.json, each ensemble's bands, and the figures."""

@@ -12,6 +12,7 @@ palette (Okabe & Ito) and generation colours and labels it reuses.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping
 
 import matplotlib.dates as mdates
@@ -127,7 +128,7 @@ def cohort_panels(bands: Bands, title: str = "") -> Figure:
             labels=[GENERATION_LABELS[g] for g in GENERATIONS],
             linewidth=0,
         )
-        ax.set_title(name, fontsize="small")
+        ax.set_title(textwrap.fill(name, 34), fontsize="small")  # labels can be long
         _purge_years(ax)
         _dates(ax)
     for extra in range(count, rows * columns):

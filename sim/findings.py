@@ -175,7 +175,9 @@ def _sources(table: dict, history: str) -> list[str]:
         "have begun in lesser positions and been trained by veterans; the numbers are ours), ordinary attrition, and "
         "the continuation of the 1931-36 pattern (`base.toml`: a quarter of recruits of the new generation from 1931, "
         "half from 1936). The majority months under the policies are therefore outcomes of assumed policies, not of "
-        "documented figures: `cadres sweep` measures how they move with these inputs.",
+        "documented figures. How they move with these inputs, and the pace of the 1931-36 trickle at which the new "
+        "generation would have been a majority by 1939, 1941 or 1945 without a purge, are on the sensitivity page "
+        "(docs/sensitivity.md, `cadres sensitivity`).",
         f"- **Intervals:** median and 10% to 90% of {table['replicates']} replicates per scenario. " + from_posterior,
     ]
 
