@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from calibration.commands import register as register_calibration
+from sim.app.command import register as register_app
 from sim.arguments import Parser, count, seed
 from sim.ensemble_commands import register as register_ensembles
 from sim.errors import BAD_INPUT, ReplicateError
@@ -97,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_calibration(subparsers)  # calibrate, validate
     register_ensembles(subparsers)  # compare, sweep, findings
     register_prosopography(subparsers)  # elite
+    register_app(subparsers)  # app
     register_sensitivity(subparsers)  # sensitivity
     return parser
 
