@@ -21,15 +21,13 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
-from bench_sampler import SEED, Generations, cpu_seconds, ours
+from bench_sampler import SEED, Generations, calibrate, cpu_seconds, ours
 from own_checkout import require_own_sim
 
-import calibration.abc
 from calibration.abc import TargetModel, prior_distribution, stored_histories
 from calibration.parameters import CalibrationProblem
 from calibration.targets import in_distance, load_targets
@@ -66,14 +64,7 @@ def bare_rate(model: TargetModel, parameter_sets: list[dict], workers: int) -> t
 
 def abc_rate(problem, targets, settings, workers: int) -> tuple[float, float, Generations]:
     """ABC simulations per second over generations 0 and later, the CPU cores obtained, and the timings."""
-    generations = Generations()
-    original = calibration.abc.make_sampler
-    calibration.abc.make_sampler = lambda *args: generations.timed(ours(*args))
-    try:
-        with tempfile.TemporaryDirectory() as directory:
-            calibration.abc.run_abc(problem, targets, settings, Path(directory) / "abc.db", workers, progress=False, seed=SEED)
-    finally:
-        calibration.abc.make_sampler = original
+    generations = calibrate(ours, problem, targets, settings, workers)
     simulations, seconds, cpu = generations.rate()
     return simulations / seconds, cpu / seconds, generations
 

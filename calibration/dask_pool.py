@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 
 from pyabc.population import Particle
 
-from calibration.sampler import AHEAD, ConstantsLeftOut, ProposalError, Proposals, WithConstants, make_proposals
+from calibration.sampler import AHEAD, ProposalError, Proposals, WithConstants, generation_payload, make_proposals
 
 _installed: dict[tuple[str, str], object] = {}  # in a worker: (run, "constants" or "generation") -> unpickled objects
 _ONE_AT_A_TIME = threading.Lock()  # in a worker: numpy's global generator is one per process
@@ -94,9 +94,8 @@ class DaskPool:
         """Make proposals of generation t on the cluster until `proposals` is complete."""
         from distributed import as_completed
 
-        buffer = io.BytesIO()
-        ConstantsLeftOut(buffer, self._constants).dump((simulate_one, fresh))
-        generation = self._client.scatter(buffer.getvalue(), broadcast=True, hash=False)
+        payload = generation_payload(simulate_one, fresh, self._constants)
+        generation = self._client.scatter(payload, broadcast=True, hash=False)
         in_flight: dict = {}  # future -> its indices
         following = 0  # the next index to give out
         finished = as_completed()

@@ -290,6 +290,13 @@ class ConstantsLeftOut(cloudpickle.Pickler):
         return self._positions.get(id(obj))
 
 
+def generation_payload(simulate_one: Callable[[], Particle], fresh: Callable | None, constants: Sequence[object]) -> bytes:
+    """A generation's (simulate_one, fresh) pickled for the workers, with the constants left out."""
+    buffer = io.BytesIO()
+    ConstantsLeftOut(buffer, constants).dump((simulate_one, fresh))
+    return buffer.getvalue()
+
+
 class WithConstants(pickle.Unpickler):
     """Unpickles a generation's objects, putting the worker's copy of each constant back."""
 
@@ -363,9 +370,7 @@ class WorkerPool:
         show: Callable[[Proposals], None],
     ) -> None:
         """Make proposals of generation t on the workers until `proposals` is complete."""
-        buffer = io.BytesIO()
-        ConstantsLeftOut(buffer, self._constants).dump((simulate_one, fresh))
-        generation = _Generation(t, buffer.getvalue())
+        generation = _Generation(t, generation_payload(simulate_one, fresh, self._constants))
         self._end.value = proposals.end
         for connection in self._connections:
             connection.send(generation)
