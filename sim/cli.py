@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from calibration.commands import register as register_calibration
+from calibration.coverage_commands import register as register_coverage
 from sim.app.command import register as register_app
 from sim.arguments import Parser, count, seed
 from sim.ensemble_commands import register as register_ensembles
@@ -96,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_run(subparsers)
     register_calibration(subparsers)  # calibrate, validate
+    register_coverage(subparsers)  # coverage
     register_ensembles(subparsers)  # compare, sweep, findings
     register_prosopography(subparsers)  # elite
     register_app(subparsers)  # app

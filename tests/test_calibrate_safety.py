@@ -64,7 +64,7 @@ class KilledAbc:
     def __init__(self) -> None:
         self.calls: list[Call] = []
 
-    def __call__(self, problem, targets, settings, database, workers, progress=True, seed=None):
+    def __call__(self, problem, targets, settings, database, workers, progress=True, seed=None, client=None):
         database = Path(database)
         self.calls.append(Call(database, sorted(path.name for path in database.parent.iterdir())))
         raise KeyboardInterrupt
