@@ -259,7 +259,7 @@ def _calibrate(
     from calibration.abc import check_shared_history, run_abc
     from calibration.posterior import effective_sample_sizes
     from calibration.report import calibrated_scenario_text, write_results
-    from calibration.simulate import historian_of
+    from calibration.simulate import calibration_code, historian_of
 
     settings = _budget(spec.abc, args)
     problem = CalibrationProblem.from_file(args.scenario, horizon=settings.horizon)
@@ -270,10 +270,17 @@ def _calibrate(
     workers = args.workers or default_jobs()
     seed = probe.seed if args.seed is None else args.seed
     with dask_cluster(args.scheduler, workers) as client:  # a bad address fails before anything is written
-        checkpoint = open_checkpoint(out, _fingerprint(problem, targets, settings), args.fresh, args.replace)
+        fingerprint = _fingerprint(problem, targets, settings)
+        checkpoint = open_checkpoint(out, fingerprint, args.fresh, args.replace, calibration_code())
         if checkpoint.start().complete:
             hint = "" if checkpoint.replaces else " (--replace computes a new one and replaces this one once it is complete)"
             print(f"{checkpoint.database}: the inference finished before; reporting it{hint}", file=sys.stderr)
+            if checkpoint.changed_code:
+                print(
+                    f"{checkpoint.database}: warning: computed with other model code (changed: "
+                    f"{', '.join(checkpoint.changed_code)}); its posterior describes that model",
+                    file=sys.stderr,
+                )
             history = pyabc.History(f"sqlite:///{checkpoint.database}", _id=1)
         else:
             history = run_abc(problem, targets, settings, checkpoint.database, workers, progress=True, seed=seed, client=client)

@@ -2,8 +2,8 @@
 
 A calibration's directory holds the pyabc database (`abc.db`, also the
 checkpoint an interrupted inference continues from), its stamp
-(`checkpoint.json`: whose calibration it is, and whether the inference
-finished) and, once it finished, the report files (`REPORT_FILES`). Cadres
+(`checkpoint.json`: whose calibration it is, the hashes of the model code
+it ran, and whether the inference finished) and, once it finished, the report files (`REPORT_FILES`). Cadres
 deletes nothing but these files, by name, and:
 
 - writes only to a directory that is new, empty or a calibration's (it has
@@ -17,6 +17,10 @@ deletes nothing but these files, by name, and:
   deleted); a swap killed between its renames is completed by the next call;
 - discards with `--fresh` only an unfinished checkpoint;
 - refuses a damaged database before pyabc opens it;
+- continues an unfinished inference only with the model code it started
+  with (mixing generations of two models is no inference), and reports a
+  finished one computed with other code with a warning that names the
+  changed files;
 - removes the reports of an earlier calibration when an unfinished one
   (re)starts, so that a report never sits beside a database it does not
   describe;
@@ -32,7 +36,7 @@ import json
 import sqlite3
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sim.loader import ConfigError
@@ -143,6 +147,8 @@ class Checkpoint:
     complete: bool
     discard: bool = False  # --fresh: delete the unfinished database first
     replaces: Path | None = None  # the finished calibration this staged one replaces
+    code: dict[str, str] = field(default_factory=dict)  # hash of each model source file this inference runs
+    changed_code: list[str] = field(default_factory=list)  # a finished one's files whose code differs from `code`
 
     @property
     def database(self) -> Path:
@@ -164,11 +170,23 @@ class Checkpoint:
         self._stamp()
 
     def _stamp(self) -> None:
-        replace_text(self.directory / STAMP, json.dumps({"fingerprint": self.fingerprint, "complete": self.complete}) + "\n")
+        stamp = {"fingerprint": self.fingerprint, "complete": self.complete, "model_code": self.code}
+        replace_text(self.directory / STAMP, json.dumps(stamp) + "\n")
 
 
-def open_checkpoint(out: Path, fingerprint: str, fresh: bool, replace: bool) -> Checkpoint:
+def changed_code(stamp: dict, code: dict[str, str]) -> list[str]:
+    """The model source files whose hash in a stamp differs from `code` (all, if the stamp records none)."""
+    recorded = stamp.get("model_code")
+    if not isinstance(recorded, dict):
+        return ["(the stamp records no model code)"]
+    return sorted(name for name in set(recorded) | set(code) if recorded.get(name) != code.get(name))
+
+
+def open_checkpoint(out: Path, fingerprint: str, fresh: bool, replace: bool, code: dict[str, str]) -> Checkpoint:
     """The checkpoint a calibration writing `out` reports, continues or starts (not started: call `start`).
+
+    `code` is the hash of each model source file (`calibration_code`); a finished calibration of other code is
+    reported with its changed files in `changed_code`.
 
     Raises:
         ConfigError: `out` is not a calibration's directory, holds another
@@ -178,9 +196,9 @@ def open_checkpoint(out: Path, fingerprint: str, fresh: bool, replace: bool) -> 
     recover(out)
     stamp = check_directory(out, COMMAND_LINE, "--out")
     if stamp is None or not stamp.get("complete"):
-        return _unfinished(out, stamp, fingerprint, fresh, "--fresh discards it (an unfinished checkpoint)")
+        return _unfinished(out, stamp, fingerprint, fresh, "--fresh discards it (an unfinished checkpoint)", code)
     if replace:
-        return _staged(out, fingerprint, fresh)
+        return _staged(out, fingerprint, fresh, code)
     database = out / DATABASE
     if fresh:
         raise ConfigError(
@@ -196,10 +214,12 @@ def open_checkpoint(out: Path, fingerprint: str, fresh: bool, replace: bool) -> 
     if not database.is_file():
         raise ConfigError(database, "", f"expected the database of the finished calibration; it is missing: {KEEP}")
     check_database(database, KEEP)
-    return Checkpoint(out, fingerprint, complete=True)
+    return Checkpoint(out, fingerprint, complete=True, code=code, changed_code=changed_code(stamp, code))
 
 
-def _unfinished(directory: Path, stamp: dict | None, fingerprint: str, fresh: bool, remedy: str) -> Checkpoint:
+def _unfinished(
+    directory: Path, stamp: dict | None, fingerprint: str, fresh: bool, remedy: str, code: dict[str, str]
+) -> Checkpoint:
     """The checkpoint of a directory holding no finished result: nothing, or an inference to continue or discard."""
     database = directory / DATABASE
     if not fresh and database.exists():
@@ -210,19 +230,27 @@ def _unfinished(directory: Path, stamp: dict | None, fingerprint: str, fresh: bo
                 f"expected a checkpoint of this scenario, priors and targets; it holds an unfinished calibration of another: "
                 f"{remedy}, or choose another --out",
             )
+        changed = changed_code(stamp, code)
+        if changed:
+            raise ConfigError(
+                database,
+                "",
+                f"expected a checkpoint of this model code; the unfinished calibration was started with other code "
+                f"(changed: {', '.join(changed)}): {remedy}, or choose another --out",
+            )
         check_database(database, remedy)
     complete = not fresh and database.exists() and bool(stamp and stamp.get("complete"))
-    return Checkpoint(directory, fingerprint, complete=complete, discard=fresh)
+    return Checkpoint(directory, fingerprint, complete=complete, discard=fresh, code=code)
 
 
-def _staged(out: Path, fingerprint: str, fresh: bool) -> Checkpoint:
+def _staged(out: Path, fingerprint: str, fresh: bool, code: dict[str, str]) -> Checkpoint:
     """The checkpoint of the calibration that replaces the finished one in `out`, in its staging sibling."""
     staging, aside = staging_of(out), aside_of(out)
     if aside.exists():
         raise ConfigError(aside, "", f"expected nothing here (cadres moves the calibration it replaces here); move {aside} away")
     stamp = check_directory(staging, staging, "")
     remedy = f"--replace --fresh discards it (the unfinished replacement; the finished calibration in {out} is kept)"
-    checkpoint = _unfinished(staging, stamp, fingerprint, fresh, remedy)
+    checkpoint = _unfinished(staging, stamp, fingerprint, fresh, remedy, code)
     checkpoint.replaces = out
     return checkpoint
 

@@ -11,8 +11,10 @@ workers exit as soon as this process is gone, even by kill -9 (sim.workers).
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -22,11 +24,21 @@ from calibration.targets import Target
 from sim.branch import branch
 from sim.config import Historian, Scenario
 from sim.engine import Engine
+from sim.ensemble import model_code
 from sim.loader import ConfigError
 from sim.records import biographies
 from sim.workers import process_pool
 
 START_METHOD = "forkserver"
+# The calibration's own sources that decide a simulated target's value (the historian and the measures).
+OBSERVATION_SOURCES = ("historian.py", "patterns.py", "spells.py", "statistics.py", "simulate.py", "targets.py")
+
+
+def calibration_code() -> dict[str, str]:
+    """A short hash of each source file that decides the simulated targets: the model's and the observation's."""
+    package = Path(__file__).resolve().parent
+    own = {f"calibration/{name}": hashlib.sha256((package / name).read_bytes()).hexdigest()[:12] for name in OBSERVATION_SOURCES}
+    return {f"sim/{name}": digest for name, digest in model_code().items()} | own
 
 
 def historian_of(scenario: Scenario, path: str = "") -> Historian:

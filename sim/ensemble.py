@@ -63,6 +63,7 @@ OnResult = Callable[[ReplicateResult], None]
 MODEL_SOURCES = (
     "categories.py", "config.py", "engine.py", "generations.py", "outcomes.py", "posts.py", "profiles.py",
     "recorder.py", "records.py", "roster.py", "schedule.py", "stocks.py", "streams.py", "summary.py", "rules/*.py",
+    "compiled/*.py",
 )  # fmt: skip
 
 

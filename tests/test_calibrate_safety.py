@@ -329,6 +329,33 @@ def test_a_damaged_finished_database_is_refused_naming_replace(home, killed, cap
 # 6. A report never sits beside a database it does not describe.
 
 
+def edit_model_code(out: Path, complete: bool) -> None:
+    """Make the stamp say the inference ran another version of the purge rule."""
+    stamp = json.loads((out / "checkpoint.json").read_text())
+    assert "sim/rules/purge.py" in stamp["model_code"]
+    stamp["model_code"]["sim/rules/purge.py"] = "000000000000"
+    (out / "checkpoint.json").write_text(json.dumps({**stamp, "complete": complete}))
+
+
+def test_a_finished_calibration_of_other_model_code_is_reported_with_a_warning(home, killed, capsys):
+    edit_model_code(home / "out", complete=True)
+    assert calibrate(home) == 0
+    assert not killed.calls
+    error = capsys.readouterr().err
+    assert "other model code" in error and "sim/rules/purge.py" in error
+    assert json.loads((home / "out/checkpoint.json").read_text())["model_code"]["sim/rules/purge.py"] == "000000000000"
+
+
+def test_an_unfinished_calibration_of_other_model_code_is_not_continued(home, killed, capsys):
+    edit_model_code(home / "out", complete=False)
+    assert calibrate(home) == 2
+    error = one_line(capsys)
+    assert "other code" in error and "sim/rules/purge.py" in error and "--fresh" in error
+    assert not killed.calls
+    assert calibrate(home, "--fresh") == 130  # started over, with this code
+    assert json.loads((home / "out/checkpoint.json").read_text())["model_code"]["sim/rules/purge.py"] != "000000000000"
+
+
 def test_an_unfinished_calibration_starts_without_the_reports_of_an_earlier_one(home, killed):
     out = home / "out"
     set_stamp(out, complete=False)  # as if a new inference had been killed here after an earlier one finished
