@@ -276,6 +276,32 @@ def test_hq_wave_strikes_hq_staff_who_entered_before_it(data_dir, dismissal_shar
     assert spared_recruits > 0, "recruits of the wave's own months were serving during it"
 
 
+def test_hq_wave_arrests_the_entrants_the_purge_spares_less_often(data_dir):
+    # Everyone the wave strikes would be arrested (no dismissals), except that those who entered from 1929-01 on are
+    # arrested with the entrants multiplier's chance, 0.5, and dismissed otherwise.
+    wave = [["1930-02", 0.0], ["1930-03", CERTAIN], ["1930-04", CERTAIN], ["1930-05", 0.0]]
+    scenario = homogeneous(
+        data_dir,
+        5,
+        attrition={"transfer_out_rate": 3.0},
+        purge={
+            "enabled": True,
+            "hq_wave": wave,
+            "hq_wave_dismissal_share": 0.0,
+            "multipliers": {"entrants": {"since": "1929-01", "multiplier": 0.5}},
+        },
+        replacement={"recruitment_capacity": [["1921-01", 100.0]], "recruitment_lag_months": 0},
+    )
+    _, records, _ = run(scenario)
+    bio = records.biographies
+    struck = bio[bio["exit_reason"].isin(["purged", "dismissed"])]
+    entrants = struck["entry"] >= pd.Timestamp("1929-01-01")
+    assert (struck.loc[~entrants, "exit_reason"] == "purged").all()
+    arrested = (struck.loc[entrants, "exit_reason"] == "purged").mean()
+    assert entrants.sum() > 100 and (~entrants).sum() > 100
+    assert 0.35 < arrested < 0.65, f"{arrested:.2f} of the entrants struck by the wave were arrested, not about half"
+
+
 @pytest.mark.parametrize("defection", [0.0, 1.0])
 def test_recalled_from_abroad_defect_or_return_to_arrest(data_dir, defection):
     scenario = homogeneous(

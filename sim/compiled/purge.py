@@ -94,7 +94,7 @@ def purge_month(
         if event_draw[slot] >= -np.expm1(-total / 12.0):
             continue
         by_wave = cause_draw[slot] * total < wave_hazard
-        if by_wave and recall_draw[slot] < dismissal_share:
+        if by_wave and recall_draw[slot] < 1.0 - min(1.0, (1.0 - dismissal_share) * entrant):
             dismissed[n_dismissed] = slot
             n_dismissed += 1
         else:

@@ -7,8 +7,10 @@ left_service x frailty. Frailty is a gamma-distributed multiplier of mean 1
 fixed for each person (`purge.frailty_variance`; sim/profiles.py): risk is
 unequal beyond what the observed traits say. Headquarters staff who entered
 before the 1939 wave also face the wave hazard (F3, F4), without
-multipliers; a wave event is a dismissal or an arrest. A person abroad who
-is hit is recalled first: most return and are arrested, a few defect (F8).
+multipliers; a wave event is a dismissal or an arrest, an arrest less often
+for those the entrants multiplier protects (`PurgeRule.wave_dismissal`). A
+person abroad who is hit is recalled first: most return and are arrested, a
+few defect (F8).
 The holder of an appointed post (the commissar's, `[appointments]`) is
 exempt: his post changes hands by dated decisions (sim/rules/appointments.py).
 """
@@ -80,6 +82,17 @@ class PurgeRule:
         exposed = ~roster.abroad[slots] & (roster.entry[slots] < self.wave_start) & ~engine.posts.appointed[roster.post[slots]]
         return np.where(exposed, level, 0.0)
 
+    def wave_dismissal(self, engine: Engine, slots: np.ndarray) -> np.ndarray:
+        """The chance that an exit in the HQ wave is a dismissal rather than an arrest, per person.
+
+        An arrest's chance, 1 - `hq_wave_dismissal_share`, is scaled by the entrants multiplier for those who
+        entered from `entrants.since` on (at most 1): the wave replaced nearly everyone (F4), but whom it arrested
+        followed the purge's risk; with a multiplier of 1 the share is everyone's.
+        """
+        arrest = 1.0 - self.config.hq_wave_dismissal_share
+        entrant = np.where(engine.roster.entry[slots] >= self.entrants_since, self.entrants, 1.0)
+        return 1.0 - np.minimum(1.0, arrest * entrant)
+
     def _set_frailty(self, engine: Engine) -> None:
         """Give the people added since the last month their frailty."""
         roster = engine.roster
@@ -133,7 +146,7 @@ class PurgeRule:
         hit = event_draw[serving] < -np.expm1(-total / 12.0)
         hit_slots = serving[hit]
         by_wave = cause_draw[hit_slots] * total[hit] < wave_h[hit]
-        dismissed = by_wave & (recall_draw[hit_slots] < self.config.hq_wave_dismissal_share)
+        dismissed = by_wave & (recall_draw[hit_slots] < self.wave_dismissal(engine, hit_slots))
         arrested = hit_slots[~dismissed]
         defects = roster.abroad[arrested] & (recall_draw[arrested] < self.config.recall_defection_probability)
         return hit_slots[dismissed], arrested, defects
