@@ -23,10 +23,10 @@ the idiomatic variant. Under valgrind a kernel or model run takes about
 
 Instructions are not seconds: they leave out cache misses and branch
 mispredictions. `--simulate` also counts those with cachegrind's simple
-models of the caches and the branch predictor (benchmarks/README.md has
-what they showed). Use the counts to compare versions of one variant; the
-ratio between variants is a check on the timed ratios of bench_model.py,
-not a replacement for them.
+models of the caches and the branch predictor (weighted by rough costs,
+they still put idiomatic/model well above the timed ratio). Use the counts
+to compare versions of one variant; the ratio between variants is a check
+on the timed ratios of bench_model.py, not a replacement for them.
 
 `--calls` runs callgrind instead and counts, per run, the calls of numpy's
 C entry points (`NUMPY_CALLS`): ufunc calls (operators and functions such
