@@ -27,6 +27,7 @@ from sim.ensemble_commands import register as register_ensembles
 from sim.errors import BAD_INPUT, ReplicateError
 from sim.prosopography_commands import register as register_prosopography
 from sim.sensitivity_commands import register as register_sensitivity
+from sim.show_commands import register as register_show
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILED = 1
@@ -102,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_prosopography(subparsers)  # elite
     register_app(subparsers)  # app
     register_sensitivity(subparsers)  # sensitivity
+    register_show(subparsers)  # show
     return parser
 
 

@@ -158,12 +158,27 @@ def _describe(error: dict) -> str:
     return message
 
 
-def resolve_tree(path: Path | str) -> dict[str, Any]:
-    """Return the merged, unvalidated key tree of a scenario file."""
+def resolve_with_origins(path: Path | str) -> tuple[dict[str, Any], dict[tuple[str, ...], Path]]:
+    """Return the merged, unvalidated key tree of a scenario file and the file that set each key.
+
+    The origins map each key path (a tuple of keys, tables included) to the
+    absolute path of the last file in the `extends` chain that set it, the
+    same record `load_scenario` blames errors on; a key no file sets (a
+    schema default) has none. Lists are single values: their items have no
+    origins of their own.
+
+    Raises:
+        ConfigError: a file of the chain that is missing or unreadable, or a bad `extends`.
+    """
     try:
-        tree, _ = _resolve(Path(path), ())
+        return _resolve(Path(path), ())
     except ConfigError as error:
         raise ConfigError(_display(Path(error.path)), error.key, error.expected) from None
+
+
+def resolve_tree(path: Path | str) -> dict[str, Any]:
+    """Return the merged, unvalidated key tree of a scenario file."""
+    tree, _ = resolve_with_origins(path)
     return tree
 
 
@@ -217,10 +232,7 @@ def load_scenario(path: Path | str, overrides: dict[str, Any] | None = None) -> 
         ConfigError: the file, the key path and what was expected.
     """
     path = Path(path)
-    try:
-        tree, origins = _resolve(path, ())
-    except ConfigError as error:
-        raise ConfigError(_display(Path(error.path)), error.key, error.expected) from None
+    tree, origins = resolve_with_origins(path)
     if overrides:
         _merge(tree, overrides, origins, path.resolve())
     return validate_tree(tree, path, origins)
