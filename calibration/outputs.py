@@ -175,11 +175,14 @@ class Checkpoint:
 
 
 def changed_code(stamp: dict, code: dict[str, str]) -> list[str]:
-    """The model source files whose hash in a stamp differs from `code` (all, if the stamp records none)."""
+    """The files of `code` whose hash in a stamp differs.
+
+    A file the stamp lacks counts as changed; one that `code` lacks is no longer a model source and is not compared.
+    """
     recorded = stamp.get("model_code")
     if not isinstance(recorded, dict):
         return ["(the stamp records no model code)"]
-    return sorted(name for name in set(recorded) | set(code) if recorded.get(name) != code.get(name))
+    return sorted(name for name in code if recorded.get(name) != code[name])
 
 
 def open_checkpoint(out: Path, fingerprint: str, fresh: bool, replace: bool, code: dict[str, str]) -> Checkpoint:

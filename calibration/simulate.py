@@ -35,10 +35,15 @@ OBSERVATION_SOURCES = ("historian.py", "patterns.py", "spells.py", "statistics.p
 
 
 def calibration_code() -> dict[str, str]:
-    """A short hash of each source file that decides the simulated targets: the model's and the observation's."""
+    """A short hash of each source file that decides the simulated targets: the model's and the observation's.
+
+    The schema (sim/config.py) is left out: the resolved scenario, defaults included, is in the checkpoint's
+    fingerprint, and the schema's validation and descriptions do not change a simulation.
+    """
     package = Path(__file__).resolve().parent
     own = {f"calibration/{name}": hashlib.sha256((package / name).read_bytes()).hexdigest()[:12] for name in OBSERVATION_SOURCES}
-    return {f"sim/{name}": digest for name, digest in model_code().items()} | own
+    model = {f"sim/{name}": digest for name, digest in model_code().items() if name != "config.py"}
+    return model | own
 
 
 def historian_of(scenario: Scenario, path: str = "") -> Historian:
