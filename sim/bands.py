@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sim.months import MARKER, month_value, not_by_horizon
+
 LOW, HIGH = 0.10, 0.90  # the band: 10th and 90th percentiles (Starsim's default)
 KEYS = ["date", "measure", "group"]
 
@@ -37,6 +39,38 @@ class Interval:
 
 def _plain(value: float) -> float | None:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+
+
+BOUNDS = ("median", "low", "high")
+MONTH_KINDS = ("month", "month_diff")  # a month outcome, and a paired difference of two (in months)
+
+
+def interval_fields(value: Interval, kind: str = "", columns: bool = False) -> dict:
+    """An interval for a file: median, low, high and n, with no infinite number (sim/months.py).
+
+    Args:
+        value: the interval.
+        kind: the outcome's kind. "month": each bound as "YYYY-MM" or None, with its marker
+            (`median_not_by_horizon` ...: True when the event did not happen by the horizon). "month_diff":
+            each bound in months or None, with the same markers (True: not by the horizon in either
+            scenario). Other kinds: numbers, NaN as None.
+        columns: the form of a CSV row: the year-months of a "month" outcome in median_month, low_month and
+            high_month, so that median, low and high hold numbers only.
+    """
+    if kind not in MONTH_KINDS:
+        return value.as_dict()
+    fields: dict = {}
+    for bound in BOUNDS:
+        number = getattr(value, bound)
+        if kind == "month":
+            month = month_value(number)
+            fields |= {bound: None, f"{bound}_month": month} if columns else {bound: month}
+        else:
+            fields[bound] = None if math.isnan(number) or math.isinf(number) else float(number)
+    fields["n"] = value.n
+    for bound in BOUNDS:
+        fields[bound + MARKER] = not_by_horizon(getattr(value, bound))
+    return fields
 
 
 def interval(values: Iterable[float], low: float = LOW, high: float = HIGH, discrete: bool = False) -> Interval:

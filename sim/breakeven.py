@@ -44,7 +44,8 @@ from sim.config import Scenario, month_index
 from sim.ensemble import Ensemble, execute_all
 from sim.errors import ConfigError, ResultExistsError
 from sim.loader import load_scenario
-from sim.outcomes import SNAPSHOTS, month_text
+from sim.months import month_columns, month_text
+from sim.outcomes import SNAPSHOTS
 from sim.ownership import check_replaceable, describe
 from sim.schedule import PiecewiseSchedule
 from sim.storage import default_directory, record_files, replace_file, retire
@@ -239,7 +240,8 @@ class BreakEven:
         execute_all(self.ensembles, executor=executor, jobs=jobs, progress=progress, label=f"break-even {self.scenario.name}")
         self.grid = self._tabulate_grid()
         self.table = self._tabulate_breakeven()
-        replace_file(self.directory / "grid.csv", lambda path: self.grid.to_csv(path, index=False))
+        grid = self.grid_table()
+        replace_file(self.directory / "grid.csv", lambda path: grid.to_csv(path, index=False))
         replace_file(self.directory / "breakeven.csv", lambda path: self.table.to_csv(path, index=False))
         record_files(self.directory, ["grid.csv", "breakeven.csv"], self._manifest())
         return self
@@ -264,6 +266,10 @@ class BreakEven:
                 row |= {f"share_{year}_median": share.median, f"share_{year}_low": share.low, f"share_{year}_high": share.high}
             rows.append(row)
         return pd.DataFrame(rows)
+
+    def grid_table(self) -> pd.DataFrame:
+        """The grid as grid.csv has it: the majority months as "YYYY-MM", each beside its `_not_by_horizon` marker."""
+        return month_columns(self.grid, ("majority_month_median", "majority_month_low", "majority_month_high"))
 
     def _tabulate_breakeven(self) -> pd.DataFrame:
         grid, rows = self.grid, []

@@ -28,13 +28,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.bands import Interval, interval
+from sim.bands import Interval, interval, interval_fields
 from sim.config import Scenario
 from sim.draws import ParameterDraws
-from sim.ensemble import Ensemble, execute_all, save_figure_files
+from sim.ensemble import Ensemble, execute_all, interval_record, interval_table, save_figure_files
 from sim.errors import ResultExistsError
 from sim.loader import ConfigError, load_scenario
-from sim.outcomes import OUTCOMES, Outcome, month_text
+from sim.months import month_text
+from sim.outcomes import OUTCOMES, Outcome
 from sim.ownership import check_replaceable, describe, read_manifest
 from sim.storage import default_directory, record_files, replace_file, write_json
 from sim.variance import VarianceSplit, variance_split
@@ -169,7 +170,7 @@ class Comparison:
 
     def rows(self) -> list[Row]:
         """Every key outcome with its interval per scenario."""
-        per = {e.name: e.intervals() for e in self.ensembles}
+        per = {e.name: e.interval_values() for e in self.ensembles}
         return [Row(outcome, {name: per[name][outcome.name] for name in self.names}) for outcome in OUTCOMES]
 
     def differences(self, reference: str | None = None) -> list[Row]:
@@ -215,21 +216,17 @@ class Comparison:
     # -- output -----------------------------------------------------------------
 
     def frame(self) -> pd.DataFrame:
-        """The table in long form: outcome, label, kind, scenario, median, low, high, n, text."""
-        records = []
-        for row in self.rows():
-            for name, value in row.values.items():
-                records.append(
-                    {
-                        "outcome": row.outcome.name,
-                        "label": row.outcome.label,
-                        "kind": row.outcome.kind,
-                        "scenario": name,
-                        **value.as_dict(),
-                        "text": format_interval(row.outcome.kind, value),
-                    }
-                )
-        return pd.DataFrame(records)
+        """The table in long form (comparison.csv), one row per outcome and scenario.
+
+        Columns outcome, label, kind, scenario, median, low, high (numbers; empty for a month outcome),
+        median_month, low_month, high_month (a month outcome's "YYYY-MM", empty if not by the horizon), n,
+        median_not_by_horizon, low_not_by_horizon, high_not_by_horizon (a month outcome's markers: True when
+        the event did not happen by the horizon) and text (the cell of the printed table).
+        """
+        records = [
+            interval_record(row.outcome, value) | {"scenario": name} for row in self.rows() for name, value in row.values.items()
+        ]
+        return interval_table(records, index=False)
 
     def as_json(self) -> dict:
         """The table (and paired differences against the first scenario) for scripts."""
@@ -241,7 +238,7 @@ class Comparison:
                     "label": row.outcome.label,
                     "kind": row.outcome.kind,
                     "values": {
-                        name: value.as_dict()
+                        name: interval_fields(value, row.outcome.kind)
                         | {
                             "median_text": format_value(row.outcome.kind, value.median),
                             "text": format_interval(row.outcome.kind, value),

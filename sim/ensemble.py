@@ -13,8 +13,8 @@ number of replicates. On disk (`runs/<scenario>/` or `out`)::
     manifest.json            kind "ensemble", config and its hash, spawn seed, replicates
     replicates/r0000/ ...    one directory per replicate, written as it finishes
     bands.parquet            median and 10-90% band of every monthly series
-    outcomes.csv             the key outcomes of each replicate
-    summary.json             the key outcomes' intervals
+    outcomes.csv             the key outcomes of each replicate (months as YYYY-MM, see sim/months.py)
+    summary.json             the key outcomes' intervals (strict JSON: null, never NaN or Infinity)
     figures/                 banded figures
 
 Running the same ensemble again simulates only the replicates whose
@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import shutil
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -44,12 +45,13 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from sim.bands import Interval, interval, reduce_timeseries
+from sim.bands import Interval, interval, interval_fields, reduce_timeseries
 from sim.config import Scenario
 from sim.draws import ParameterDraws
 from sim.errors import OutputError, ReplicateError, ResultExistsError
 from sim.loader import load_scenario
-from sim.outcomes import OUTCOMES, to_json
+from sim.months import month_columns, month_text
+from sim.outcomes import BY_NAME, MONTH_OUTCOMES, OUTCOMES, Outcome
 from sim.ownership import check_replaceable, describe, file_records, read_manifest
 from sim.replicate import ReplicateResult, Task, is_complete, read_outcomes, read_timeseries, replicate_name
 from sim.storage import default_directory, replace_file, retire, write_json
@@ -282,11 +284,26 @@ class Ensemble:
         self.outcomes = pd.DataFrame(rows)
         return self
 
-    def intervals(self) -> dict[str, Interval]:
-        """Median and 10-90% band of every key outcome."""
+    def interval_values(self) -> dict[str, Interval]:
+        """Median and 10-90% band of every key outcome, as numbers (a month as a month index, +inf: not by the horizon)."""
         if self.outcomes is None:
             self.reduce()
         return {outcome.name: interval(self.outcomes[outcome.name], discrete=outcome.kind == "month") for outcome in OUTCOMES}
+
+    def intervals(self) -> pd.DataFrame:
+        """The key outcomes' medians and 10-90% bands, one row per outcome, as comparison.csv writes them.
+
+        Columns outcome (the index), label, kind, median, low, high (numbers), median_month, low_month, high_month
+        (a month outcome's "YYYY-MM", empty if not by the horizon), n, median_not_by_horizon, low_not_by_horizon,
+        high_not_by_horizon (True: the event did not happen by the horizon) and text.
+        """
+        return interval_table([interval_record(BY_NAME[name], value) for name, value in self.interval_values().items()])
+
+    def outcome_table(self) -> pd.DataFrame:
+        """The key outcomes of each replicate as outcomes.csv has them: months as "YYYY-MM", each with its marker."""
+        if self.outcomes is None:
+            self.reduce()
+        return month_columns(self.outcomes, MONTH_OUTCOMES)
 
     def plot(self) -> dict:
         """Banded figures of the ensemble, keyed by file name."""
@@ -301,14 +318,16 @@ class Ensemble:
         if self.bands is None:
             self.reduce()
         replace_file(self.directory / "bands.parquet", lambda path: self.bands.to_parquet(path, index=False))
-        replace_file(self.directory / "outcomes.csv", lambda path: self.outcomes.to_csv(path, index=False))
+        table = self.outcome_table()
+        replace_file(self.directory / "outcomes.csv", lambda path: table.to_csv(path, index=False))
         summary = {
             "scenario": self.name,
             "seed": self.seed,
             "replicates": self.replicates,
             "band": "median and 10-90% of replicates",
             "outcomes": {
-                name: value.as_dict() | {"median_text": _text(name, value.median)} for name, value in self.intervals().items()
+                name: interval_fields(value, BY_NAME[name].kind) | {"median_text": _text(name, value.median)}
+                for name, value in self.interval_values().items()
             },
         }
         replace_file(self.directory / "summary.json", lambda path: write_json(path, summary))
@@ -328,8 +347,43 @@ def save_figure_files(figures: dict, directory: Path) -> list[str]:
     return [f"figures/{name}" for name in figures]
 
 
-def _text(name: str, value: float):
-    return to_json({name: value})[name]
+def _text(name: str, value: float) -> str | None:
+    """The median as text: a month as "YYYY-MM" or "not by the horizon", a number as itself (None if missing)."""
+    if BY_NAME[name].kind == "month":
+        return month_text(value)
+    return None if math.isnan(value) else f"{value:g}"
+
+
+INTERVAL_COLUMNS = (
+    "outcome", "label", "kind", "median", "low", "high", "median_month", "low_month", "high_month", "n",
+    "median_not_by_horizon", "low_not_by_horizon", "high_not_by_horizon", "text",
+)  # fmt: skip
+
+
+def interval_record(outcome: Outcome, value: Interval) -> dict:
+    """One outcome's interval as a row of comparison.csv (without its scenario)."""
+    from sim.compare import format_interval
+
+    return {
+        "outcome": outcome.name,
+        "label": outcome.label,
+        "kind": outcome.kind,
+        **interval_fields(value, outcome.kind, columns=True),
+        "text": format_interval(outcome.kind, value),
+    }
+
+
+def interval_table(records: list[dict], index: bool = True) -> pd.DataFrame:
+    """Interval rows as a table with typed columns: numbers, year-months (text), markers (nullable booleans)."""
+    frame = pd.DataFrame.from_records(records)
+    columns = [c for c in frame.columns if c not in INTERVAL_COLUMNS]  # e.g. scenario, after kind
+    order = [*INTERVAL_COLUMNS[:3], *columns, *INTERVAL_COLUMNS[3:]]
+    frame = frame.reindex(columns=order)
+    for bound in ("median", "low", "high"):
+        frame[bound] = pd.to_numeric(frame[bound], errors="coerce").astype(float)
+        frame[f"{bound}_month"] = frame[f"{bound}_month"].astype(object).where(frame[f"{bound}_month"].notna(), None)
+        frame[f"{bound}_not_by_horizon"] = frame[f"{bound}_not_by_horizon"].astype("boolean")
+    return frame.set_index("outcome") if index else frame
 
 
 def execute_all(
@@ -345,9 +399,13 @@ def execute_all(
 
     Raises:
         ReplicateError: some replicates failed (the others are stored).
+        UnguardedMainError: a pool would start from a script's top level (sim.workers); nothing is written.
     """
     from sim.executors import make_executor
+    from sim.workers import check_main_guarded, default_jobs
 
+    if executor is None and (jobs or default_jobs()) > 1:
+        check_main_guarded()  # before anything is written
     tasks = [task for ensemble in ensembles for task in ensemble.prepare(force=force)]
     results: list[ReplicateResult] = []
     if tasks:

@@ -15,7 +15,6 @@ first check to its last write.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -87,7 +86,7 @@ def run_ensemble(args: argparse.Namespace, scenario, seed: int, replicates: int)
         ensemble.reduce().save(figures=not args.no_figures)
     print(f"{scenario.name}: {replicates} replicates (seeds spawned from {seed}) -> {ensemble.directory}")
     print("  median (10% to 90%)")
-    for name, value in ensemble.intervals().items():
+    for name, value in ensemble.interval_values().items():
         print(f"  {BY_NAME[name].label:58s} {format_interval(BY_NAME[name].kind, value)}")
     return 0
 
@@ -132,8 +131,9 @@ def _compare(args: argparse.Namespace) -> int:
             comparison.execute(executor, force=args.force, progress=not args.quiet)
         comparison.save(figures=not args.no_figures)
     if args.json:
-        json.dump(comparison.as_json(), sys.stdout, indent=2)
-        print()
+        from sim.months import json_text
+
+        print(json_text(comparison.as_json()))
     else:
         print(comparison.format())
         print(f"\ntable: {comparison.directory / 'comparison.csv'}  figures: {comparison.directory / 'figures'}")

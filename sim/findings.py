@@ -44,8 +44,10 @@ def _cell(table: dict, outcome: str, scenario: str, section: str = "rows") -> st
 
 
 def _median(table: dict, outcome: str, scenario: str, section: str = "rows") -> float | None:
+    """The median of a cell; +inf for a month (or month difference) marked not by the horizon."""
     row = next(r for r in table[section] if r["outcome"] == outcome)
-    return row["values"][scenario]["median"]
+    values = row["values"][scenario]
+    return math.inf if values.get("median_not_by_horizon") else values["median"]
 
 
 def _label(table: dict, name: str) -> str:

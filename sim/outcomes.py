@@ -4,7 +4,9 @@ What the compare table, the sweep and the findings page report.
 
 Each outcome is computed from a run's records only. A date outside the
 simulated horizon gives NaN (missing), an event that never happened within
-the horizon gives +inf ("not by the horizon").
+the horizon gives +inf ("not by the horizon"); a month is a month index
+(year * 12 + month - 1). Files show months as "YYYY-MM" with a marker
+(sim/months.py).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from sim.months import MARKER, month_fields, month_text, parse_month
 from sim.records import Records
 
 SNAPSHOTS = (1939, 1941, 1945)  # 1 January; the issue's snapshot years
@@ -61,6 +64,7 @@ def _outcomes() -> tuple[Outcome, ...]:
 
 OUTCOMES = _outcomes()
 BY_NAME = {outcome.name: outcome for outcome in OUTCOMES}
+MONTH_OUTCOMES = tuple(outcome.name for outcome in OUTCOMES if outcome.kind == "month")
 
 
 def _series(ts: pd.DataFrame, measure: str, group: str = "all") -> pd.Series:
@@ -135,41 +139,28 @@ def compute_outcomes(records: Records) -> dict[str, float]:
     return values
 
 
-def month_text(month: float) -> str | None:
-    """A month index as "YYYY-MM", +inf as "not by the horizon", NaN as None."""
-    if math.isnan(month):
-        return None
-    if math.isinf(month):
-        return "not by the horizon"
-    month = int(round(month))
-    return f"{month // 12}-{month % 12 + 1:02d}"
-
-
-def to_json(values: dict[str, float]) -> dict[str, float | str | None]:
-    """Outcomes for JSON files: months as text, NaN as null."""
-    plain: dict[str, float | str | None] = {}
+def to_json(values: dict[str, float]) -> dict[str, float | str | bool | None]:
+    """Outcomes for JSON files: a month as "YYYY-MM" or null with its `_not_by_horizon` marker, NaN as null."""
+    plain: dict[str, float | str | bool | None] = {}
     for name, value in values.items():
         if BY_NAME[name].kind == "month":
-            plain[name] = month_text(value)
+            plain |= month_fields(name, value)
         else:
             plain[name] = None if math.isnan(value) else float(value)
     return plain
 
 
-def from_json(plain: dict[str, float | str | None]) -> dict[str, float]:
-    """The inverse of `to_json`."""
+def from_json(plain: dict[str, float | str | bool | None]) -> dict[str, float]:
+    """The inverse of `to_json` (also reads the older form, "not by the horizon" in place of the month)."""
     values: dict[str, float] = {}
     for name, value in plain.items():
-        if value is None:
-            values[name] = math.nan
-        elif value == "not by the horizon":
-            values[name] = NEVER
-        elif isinstance(value, str):
-            year, month = value.split("-")
-            values[name] = float(int(year) * 12 + int(month) - 1)
+        if name.endswith(MARKER) and name.removesuffix(MARKER) in plain:
+            continue
+        if (name in BY_NAME and BY_NAME[name].kind == "month") or isinstance(value, str):
+            values[name] = parse_month(value, plain.get(name + MARKER))
         else:
-            values[name] = float(value)
+            values[name] = math.nan if value is None else float(value)
     return values
 
 
-__all__ = ["OUTCOMES", "Outcome", "compute_outcomes", "from_json", "month_text", "to_json"]
+__all__ = ["MONTH_OUTCOMES", "OUTCOMES", "Outcome", "compute_outcomes", "from_json", "month_text", "to_json"]

@@ -112,7 +112,8 @@ def transition_table(sweep) -> pd.DataFrame:
 
 def _value_text(outcome: str, value: float, scenario) -> str:
     """An outcome's value in words: a month as YYYY-MM, the month after the horizon as "not by the horizon"."""
-    from sim.outcomes import BY_NAME, month_text
+    from sim.months import month_text
+    from sim.outcomes import BY_NAME
 
     if BY_NAME[outcome].kind != "month":
         return f"{value:.3g}"
@@ -369,7 +370,7 @@ def _sensitivity(args: argparse.Namespace) -> int:
         }
         tables = {
             "breakeven.csv": breakeven.table,
-            "breakeven_grid.csv": breakeven.grid,
+            "breakeven_grid.csv": breakeven.grid_table(),
             "transition_indices.csv": screening.indices,
         }
         publish(page, text, figures, tables)
@@ -399,7 +400,8 @@ def _experiments(args: argparse.Namespace, breakeven, sweep, out: Path) -> Scree
         table = transition_table(sweep)
         indices, skipped = transition_indices(sweep, table)
         replace_file(sweep.directory / "transition_indices.csv", lambda path: indices.to_csv(path, index=False))
-        replace_file(sweep.directory / "transition.csv", lambda path: table.to_csv(path, index=False))
+        written = sweep.file_table(table)
+        replace_file(sweep.directory / "transition.csv", lambda path: written.to_csv(path, index=False))
         sweep.record_files(["transition_indices.csv", "transition.csv"])
     return Screening(sweep, table, indices, skipped)
 

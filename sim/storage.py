@@ -24,6 +24,7 @@ from pathlib import Path
 from sim.config import Scenario
 from sim.errors import ConfigError, OutputError, ResultExistsError
 from sim.loader import scenario_hash
+from sim.months import json_text
 from sim.ownership import check_replaceable, damaged_files, describe, file_records, files_under, read_manifest
 from sim.versions import package_versions
 
@@ -213,12 +214,9 @@ def _reason(error: OSError) -> str:
 
 
 def write_json(path: Path, payload: dict) -> None:
-    """Write JSON with stable key order."""
-    path.write_text(json.dumps(payload, indent=2, sort_keys=False, default=_plain) + "\n")
+    """Write strict JSON with stable key order: NaN as null, an infinite number refused (sim.months.json_text).
 
-
-def _plain(value):
-    """Make numpy scalars JSON-serialisable."""
-    if hasattr(value, "item"):
-        return value.item()
-    raise TypeError(f"cannot write {type(value).__name__} to JSON")
+    Raises:
+        ValueError: an infinite number in `payload` (month outcomes are written with sim.months.month_fields).
+    """
+    path.write_text(json_text(payload) + "\n")

@@ -9,7 +9,10 @@ value (rounded if the key holds an integer); a schedule (a list of
 the sampled factor. Every point runs the same replicate seeds (common random
 numbers across the design), each as a small ensemble stored under
 `out/points/pNNNN/`, so an interrupted sweep resumes like an ensemble. A
-point that fails is recorded with its error, not raised.
+point that fails is recorded with its error, not raised. samples.csv has a
+row per point: the parameters' values, the mean outcomes over its
+replicates (a majority month as "YYYY-MM" with its `_not_by_horizon`
+marker, sim/months.py) and the error, if any.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from sim.config import Scenario
 from sim.ensemble import Ensemble, ReplicateError, execute_all
 from sim.errors import ResultExistsError
 from sim.loader import ConfigError
+from sim.months import month_columns
 from sim.ownership import check_replaceable, describe
 from sim.storage import default_directory, record_files, replace_file, retire
 
@@ -258,9 +262,21 @@ class Sweep:
                 row["error"] = ""
             rows.append(row)
         self.table = pd.DataFrame(rows)
-        replace_file(self.directory / "samples.csv", lambda path: self.table.to_csv(path, index=False))
+        samples = self.file_table(self.table)
+        replace_file(self.directory / "samples.csv", lambda path: samples.to_csv(path, index=False))
         self.record_files(["samples.csv"])
         return self
+
+    def file_table(self, table: pd.DataFrame) -> pd.DataFrame:
+        """A table of the sweep's points as samples.csv has it: the mean majority months as "YYYY-MM".
+
+        Each beside its marker, `<name>_not_by_horizon`, True when the mean lies past the horizon (no replicate of
+        the point reached the majority by then; a replicate that did not counts as the month after the horizon).
+        """
+        return month_columns(table, MONTH_COLUMNS, horizon=self.scenario.end_month)
+
+
+MONTH_COLUMNS = ("majority_month_all", "majority_month_elite")  # the month columns of samples.csv and transition.csv
 
 
 def _month_mean(months: pd.Series, scenario: Scenario) -> float:

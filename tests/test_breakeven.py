@@ -73,6 +73,16 @@ def test_the_same_seed_gives_the_same_table(tiny):
     assert (first.directory / "breakeven.csv").read_text() == (second.directory / "breakeven.csv").read_text()
 
 
+def test_the_grid_file_has_year_months_and_markers(tiny):
+    grid = tiny[0].grid
+    written = pd.read_csv(tiny[0].directory / "grid.csv", keep_default_na=False, dtype=str)
+    for key in ("median", "low", "high"):
+        months, never = written[f"majority_month_{key}"], written[f"majority_month_{key}_not_by_horizon"]
+        assert months.str.fullmatch(r"\d{4}-\d{2}|").all()
+        assert ((months == "") == (never == "True")).all()
+        assert (never == "True").tolist() == np.isinf(grid[f"majority_month_{key}"]).tolist()
+
+
 def _argv(tmp_path, page, *extra):
     continuation = short_file(tmp_path, "continuation", end="1939-06")
     policy = short_file(tmp_path, "gradual_transition", end="1939-06")

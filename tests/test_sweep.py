@@ -71,6 +71,9 @@ def test_morris_sweep_ranks_parameters(tmp_path):
     purged = indices[(indices["outcome"] == "elite_purged_share") & (indices["index"] == "mu_star")].set_index("parameter")
     assert purged.loc["purge.intensity", "value"] > purged.loc["attrition.transfer_out_rate", "value"]
     ranked_bars(indices, "morris")
+    samples = pd.read_csv(tmp_path / "samples.csv", keep_default_na=False, dtype=str)
+    assert samples["majority_month_all"].str.fullmatch(r"\d{4}-\d{2}|").all()
+    assert ((samples["majority_month_all"] == "") == (samples["majority_month_all_not_by_horizon"] == "True")).all()
     # Run again: every point is stored, so nothing is simulated and the table is the same.
     again = Sweep(scenario, parameters, samples=2, method="morris", out=tmp_path).execute(NothingToRun(), progress=False)
     pd.testing.assert_frame_equal(again.table, sweep.table)
