@@ -4,10 +4,12 @@ A scenario file (TOML) is validated against :class:`Scenario`. Unknown keys,
 wrong types, shares or probabilities out of range and dates out of order are
 rejected here; `sim.loader` turns the rejection into one line naming the file
 and the key. The engine turns annual hazards H into monthly event
-probabilities 1 - exp(-H/12). Which value comes from which documented figure (F1-F10) is
-said in the scenario files and in docs/ODD.md, not here: the schema only
-knows what a valid value looks like. Rates are annual hazards; counts per
-month (recruitment capacity) and shares say so where they appear.
+probabilities 1 - exp(-H/12). Every key has a description and, where it has
+one, a unit (`about`): what the key means, and the documented figures
+(F1-F10, docs/sources.md) it rests on. Which value of a scenario comes from
+which figure, and which values are assumptions, is said in the scenario
+files and in docs/ODD.md. `python -m sim.reference` writes the reference of
+every key from these descriptions (docs/scenario-reference.md).
 
 The schema also refuses what the model cannot honour: numbers that are not
 finite, dates outside `FIRST_YEAR`-`LAST_YEAR`, institutions of more than
@@ -20,7 +22,7 @@ from __future__ import annotations
 import math
 import re
 from functools import cached_property
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -86,6 +88,25 @@ def _check_name(name: str) -> str:
     return name
 
 
+# Units of the scenario reference (sim/reference.py); a rate is an annual hazard.
+PER_YEAR = "per year"
+MONTHS = "months"
+YEARS = "years"
+SHARE = "share 0–1"
+PROBABILITY = "probability 0–1"
+MONTHLY_PROBABILITY = "monthly probability 0–1"
+MULTIPLIER = "multiplier"
+ODDS_RATIO = "odds ratio"
+YEAR_MONTH = 'year-month "YYYY-MM"'
+PEOPLE = "people"
+POSTS = "posts"
+
+
+def about(meaning: str, unit: str = "") -> Any:
+    """A key's meaning and unit: `Field(description=meaning)`, the unit in the JSON schema's "unit"."""
+    return Field(description=meaning, json_schema_extra={"unit": unit} if unit else None)
+
+
 YearMonth = Annotated[str, AfterValidator(_check_year_month)]
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 Rate = Annotated[float, Field(ge=0.0)]
@@ -146,32 +167,40 @@ class Distribution(Strict):
 
 
 class PartyShares(Distribution):
-    pre_1917: Share
-    civil_war: Share
-    later: Share
-    none: Share
+    pre_1917: Annotated[Share, about("Joined the party before 1917: the Old Bolsheviks (F5: a quarter of the veterans).", SHARE)]
+    civil_war: Annotated[
+        Share, about("Joined in 1917–1920 (F5: another 30% of the veterans joined in the early Soviet years).", SHARE)
+    ]
+    later: Annotated[
+        Share, about("Joined from 1921 on, perhaps only after entering the service (F6: many had joined recently).", SHARE)
+    ]
+    none: Annotated[Share, about("Not a party member.", SHARE)]
 
 
 class OriginShares(Distribution):
-    middle_class: Share
-    nobility: Share
-    workers: Share
-    peasants: Share
+    middle_class: Annotated[Share, about("Middle class (F5: about 70% of the veterans).", SHARE)]
+    nobility: Annotated[Share, about("Nobility (F5: 17% of the veterans).", SHARE)]
+    workers: Annotated[
+        Share, about("Workers (F5: 5% of the veterans; F6: sons of workers and peasants far outnumbered all others).", SHARE)
+    ]
+    peasants: Annotated[Share, about("Peasants (F5: 8% of the veterans).", SHARE)]
 
 
 class EducationShares(Distribution):
-    graduate: Share
-    college: Share
-    technical: Share
-    secondary: Share
+    graduate: Annotated[Share, about("Graduate or professional schooling (F5: about a third of the veterans).", SHARE)]
+    college: Annotated[Share, about("College education (F5: another third of the veterans).", SHARE)]
+    technical: Annotated[
+        Share, about("A technical institute (F6: the new generation's post-secondary schooling was mostly technical).", SHARE)
+    ]
+    secondary: Annotated[Share, about("No post-secondary schooling (F6: many of the new generation had none).", SHARE)]
 
 
 class NationalityShares(Distribution):
-    great_russian: Share
-    jewish: Share
-    ukrainian: Share
-    armenian: Share
-    other: Share
+    great_russian: Annotated[Share, about("Great Russian (F5: 43% of the veterans; F6: 80% of the new generation).", SHARE)]
+    jewish: Annotated[Share, about("Jewish (F5: 17% of the veterans).", SHARE)]
+    ukrainian: Annotated[Share, about("Ukrainian (F5: 10% of the veterans).", SHARE)]
+    armenian: Annotated[Share, about("Armenian (one of F5's other groups of the former empire; its share: assumption).", SHARE)]
+    other: Annotated[Share, about("The other groups of the former empire (F5: the rest of the veterans).", SHARE)]
 
 
 class AgeAtEntry(Strict):
@@ -181,10 +210,21 @@ class AgeAtEntry(Strict):
     there is no cut.
     """
 
-    minimum: Annotated[float, Field(ge=MIN_AGE_AT_ENTRY, le=70)]
-    mean: Annotated[float, Field(ge=MIN_AGE_AT_ENTRY, le=80)]
-    mode: Annotated[float, Field(ge=MIN_AGE_AT_ENTRY, le=80)]
-    maximum: Annotated[float, Field(le=90)] | None = None
+    minimum: Annotated[float, Field(ge=MIN_AGE_AT_ENTRY, le=70), about("The youngest age at entry: the gamma's shift.", YEARS)]
+    mean: Annotated[
+        float,
+        Field(ge=MIN_AGE_AT_ENTRY, le=80),
+        about("Mean age at entry, of the gamma before the cut (F6: 33 for the new generation).", YEARS),
+    ]
+    mode: Annotated[
+        float,
+        Field(ge=MIN_AGE_AT_ENTRY, le=80),
+        about("Modal age at entry, of the gamma before the cut (F6: 31 for the new generation); minimum ≤ mode < mean.", YEARS),
+    ]
+    maximum: Annotated[
+        Annotated[float, Field(le=90)] | None,
+        about("The age at which the distribution is cut off, above the mode; none: no cut.", YEARS),
+    ] = None
 
     @model_validator(mode="after")
     def _ordered(self) -> AgeAtEntry:
@@ -198,23 +238,58 @@ class AgeAtEntry(Strict):
 class Profile(Strict):
     """Who a person is when they enter the service."""
 
-    age_at_entry: AgeAtEntry
-    party: PartyShares
-    origin: OriginShares
-    education: EducationShares
-    nationality: NationalityShares
-    languages: Share
-    abroad: Share
+    age_at_entry: Annotated[
+        AgeAtEntry,
+        about("Age at entry: a shifted gamma distribution given by its minimum, mean and mode, cut off at its maximum."),
+    ]
+    party: Annotated[
+        PartyShares,
+        about("Party membership: shares of the party categories, adding up to 1; a year of joining is drawn within each."),
+    ]
+    origin: Annotated[OriginShares, about("Social origin: shares adding up to 1 (recorded; no rule uses it).")]
+    education: Annotated[
+        EducationShares, about("Education: shares adding up to 1 (graduate education counts towards prominence).")
+    ]
+    nationality: Annotated[
+        NationalityShares, about("Nationality: shares adding up to 1 (the purge's nationality multipliers use it).")
+    ]
+    languages: Annotated[
+        Share,
+        about(
+            'Share who speak foreign languages (F5 "polyglot", F6 "few"; the shares are assumptions); counts towards prominence.',
+            SHARE,
+        ),
+    ]
+    abroad: Annotated[
+        Share,
+        about(
+            'Share who have lived abroad (F5 "long exile abroad", F6 "fewer had been abroad"; the shares are assumptions);'
+            " counts towards prominence.",
+            SHARE,
+        ),
+    ]
 
 
 class Profiles(Strict):
-    veterans: Profile
-    new_generation: Profile
+    veterans: Annotated[
+        Profile,
+        about(
+            "The veterans, the 1920s corps (F5): the staff at the start, and the recruits whom"
+            " replacement.new_generation_share does not draw from the new generation."
+        ),
+    ]
+    new_generation: Annotated[
+        Profile,
+        about(
+            "The new generation (F6): recruits drawn with replacement.new_generation_share (the trickle from 1931 and"
+            " the deluge from 1937, F7) or by the transition policy's quota."
+        ),
+    ]
 
 
 class Time(Strict):
-    start: YearMonth = "1921-01"
-    end: YearMonth = "1945-12"
+    start: Annotated[YearMonth, about("The first simulated month.", YEAR_MONTH)] = "1921-01"
+    end: Annotated[YearMonth, about("The last simulated month, not before time.start.", YEAR_MONTH)] = "1945-12"
 
     @model_validator(mode="after")
     def _ordered(self) -> Time:
@@ -224,20 +299,33 @@ class Time(Strict):
 
 
 class UnitPosts(Strict):
-    middle: Annotated[int, Field(ge=1)]
-    junior: Count
+    middle: Annotated[
+        int, Field(ge=1), about("Middle-rank posts of one unit (in a department the first of them heads it).", POSTS)
+    ]
+    junior: Annotated[Count, about("Junior posts of one unit.", POSTS)]
 
 
 class Institution(Strict):
     """The posts of the commissariat (see sim/posts.py for who heads which unit)."""
 
-    hq_elite_posts: Annotated[int, Field(ge=1)]
-    deputy_commissars: Count | None = None  # the HQ elite posts after the commissar's (None: up to 3); the rest are collegium
-    hq_departments: Count
-    department_posts: UnitPosts
-    missions: Count
-    mission_posts: UnitPosts
-    initial_fill: Share
+    hq_elite_posts: Annotated[
+        int,
+        Field(ge=1),
+        about("Elite posts at headquarters: the commissar's (the first), then his deputies' and the collegium members'.", POSTS),
+    ]
+    deputy_commissars: Annotated[
+        Count | None,
+        about(
+            "How many of the HQ elite posts after the commissar's are his deputies, the rest being collegium members;"
+            " at most hq_elite_posts - 1; none: up to 3.",
+            POSTS,
+        ),
+    ] = None
+    hq_departments: Annotated[Count, about("Departments at headquarters.", "departments")]
+    department_posts: Annotated[UnitPosts, about("The posts of one HQ department; its first middle post heads it.")]
+    missions: Annotated[Count, about("Missions abroad, each headed by an elite post (the head of mission).", "missions")]
+    mission_posts: Annotated[UnitPosts, about("The posts of one mission below its head (an elite post).")]
+    initial_fill: Annotated[Share, about("Share of posts filled at the start, each post independently.", SHARE)]
 
     def unit_posts(self) -> tuple[int, int]:
         """Posts of one HQ department and of one mission (its elite head included)."""
@@ -270,9 +358,21 @@ class Institution(Strict):
 class Initial(Strict):
     """Entry dates of the people already serving at the start."""
 
-    entry_from: YearMonth
-    entry_to: YearMonth
-    elite_by_prominence: bool = True
+    entry_from: Annotated[
+        YearMonth, about("The earliest entry month of the staff at the start (drawn uniformly up to entry_to).", YEAR_MONTH)
+    ]
+    entry_to: Annotated[
+        YearMonth,
+        about("The latest entry month of the staff at the start: before time.start, not before entry_from.", YEAR_MONTH),
+    ]
+    elite_by_prominence: Annotated[
+        bool,
+        about(
+            "Give the staff at the start their posts by a prominence score (a pre-1917 party card, languages, life abroad,"
+            " graduate education, and chance), the most prominent to the elite posts (F5: the most important posts went"
+            " to the polyglot pre-revolutionary intelligentsia; the scoring is an assumption); false: at random."
+        ),
+    ] = True
 
     @model_validator(mode="after")
     def _ordered(self) -> Initial:
@@ -284,17 +384,38 @@ class Initial(Strict):
 class Mortality(Strict):
     """Gompertz mortality: annual hazard = exp(log_baseline + age_slope * age)."""
 
-    log_baseline: Annotated[float, Field(le=0)]
-    age_slope: Annotated[float, Field(ge=0, le=0.3)]
+    log_baseline: Annotated[
+        float, Field(le=0), about("The log of the annual death hazard at age 0 (alpha).", "log of a hazard per year")
+    ]
+    age_slope: Annotated[
+        float,
+        Field(ge=0, le=0.3),
+        about("The growth of the log death hazard with each year of age (beta).", "per year of age"),
+    ]
 
 
 class Attrition(Strict):
-    mortality: Mortality
-    retirement_age: Annotated[float, Field(ge=30, le=100)]
-    retirement_rate: Rate
-    retirement_age_limit: Annotated[float, Field(ge=30, le=110)] | None = None  # everyone still serving retires at it
-    transfer_out_rate: Rate
-    defection_rate_abroad: Rate
+    mortality: Annotated[Mortality, about("Gompertz mortality: annual death hazard exp(log_baseline + age_slope * age).")]
+    retirement_age: Annotated[float, Field(ge=30, le=100), about("The age from which people retire at retirement_rate.", YEARS)]
+    retirement_rate: Annotated[Rate, about("Annual retirement hazard from retirement_age on.", PER_YEAR)]
+    retirement_age_limit: Annotated[
+        Annotated[float, Field(ge=30, le=110)] | None,
+        about(
+            "The age at which everyone still serving retires (the appointed commissar excepted); at least"
+            " retirement_age; none: no limit.",
+            YEARS,
+        ),
+    ] = None
+    transfer_out_rate: Annotated[
+        Rate, about("Annual hazard of a transfer to other commissariats or party work; those transferred are followed.", PER_YEAR)
+    ]
+    defection_rate_abroad: Annotated[
+        Rate,
+        about(
+            "Annual hazard of defection of those posted abroad, outside any purge (F8 has only defections in the purge).",
+            PER_YEAR,
+        ),
+    ]
 
     @model_validator(mode="after")
     def _limit_after_age(self) -> Attrition:
@@ -310,97 +431,218 @@ class Attrition(Strict):
 
 
 class RankMultipliers(Strict):
-    elite: Multiplier = 1.0
-    middle: Multiplier = 1.0
-    junior: Multiplier = 1.0
+    elite: Annotated[
+        Multiplier,
+        about("The elite: commissar, deputies, collegium, heads of mission (F2 vs F1: the elite was hit harder).", MULTIPLIER),
+    ] = 1.0
+    middle: Annotated[Multiplier, about("Middle-rank staff.", MULTIPLIER)] = 1.0
+    junior: Annotated[Multiplier, about("Junior staff (the baseline person's rank).", MULTIPLIER)] = 1.0
 
 
 class PartyMultipliers(Strict):
-    pre_1917: Multiplier = 1.0
-    civil_war: Multiplier = 1.0
-    nep: Multiplier = 1.0
-    recent: Multiplier = 1.0
-    none: Multiplier = 1.0
+    pre_1917: Annotated[Multiplier, about("Joined before 1917, the Old Bolsheviks (F9: denounced most often).", MULTIPLIER)] = 1.0
+    civil_war: Annotated[Multiplier, about("Joined in 1917–1920.", MULTIPLIER)] = 1.0
+    nep: Annotated[Multiplier, about("Joined in 1921–1930 (the baseline person's cohort).", MULTIPLIER)] = 1.0
+    recent: Annotated[
+        Multiplier, about("Joined in 1931 or later (F7: the purge took recruits of 1931–1936 too).", MULTIPLIER)
+    ] = 1.0
+    none: Annotated[Multiplier, about("Not a party member, or not yet: the cohort is that of the current year.", MULTIPLIER)] = (
+        1.0
+    )
 
 
 class PostingMultipliers(Strict):
-    hq: Multiplier = 1.0
-    abroad: Multiplier = 1.0
+    hq: Annotated[Multiplier, about("Serving at headquarters (the baseline person's posting).", MULTIPLIER)] = 1.0
+    abroad: Annotated[
+        Multiplier, about("Serving in a mission abroad (F3: the diplomats in the field were purged first).", MULTIPLIER)
+    ] = 1.0
 
 
 class NationalityMultipliers(Strict):
-    great_russian: Multiplier = 1.0
-    jewish: Multiplier = 1.0
-    ukrainian: Multiplier = 1.0
-    armenian: Multiplier = 1.0
-    other: Multiplier = 1.0
+    great_russian: Annotated[Multiplier, about("Great Russian (the baseline person's nationality).", MULTIPLIER)] = 1.0
+    jewish: Annotated[Multiplier, about("Jewish (F9: minorities were denounced most often).", MULTIPLIER)] = 1.0
+    ukrainian: Annotated[Multiplier, about("Ukrainian (F9: minorities were denounced most often).", MULTIPLIER)] = 1.0
+    armenian: Annotated[Multiplier, about("Armenian (F9: minorities were denounced most often).", MULTIPLIER)] = 1.0
+    other: Annotated[Multiplier, about("The other nationalities (F9: the foreign-born and minorities).", MULTIPLIER)] = 1.0
 
 
 class Association(Strict):
     """Raised risk of those serving under a superior who was just purged."""
 
-    multiplier: Multiplier = 1.0
-    months: Count = 0
+    multiplier: Annotated[Multiplier, about("The raised risk of someone whose superior was just purged.", MULTIPLIER)] = 1.0
+    months: Annotated[Count, about("Months the raised risk lasts after the superior's purge.", MONTHS)] = 0
 
 
 class EntrantsMultiplier(Strict):
     """Risk of those who entered the service from `since` on, relative to everyone else."""
 
-    since: YearMonth = "1937-01"
-    multiplier: Multiplier = 1.0
+    since: Annotated[
+        YearMonth, about("The first entry month of the entrants (F7: the deluge of recruits from 1937).", YEAR_MONTH)
+    ] = "1937-01"
+    multiplier: Annotated[
+        Multiplier,
+        about(
+            "Their purge risk, in service and after leaving, and the chance that the HQ wave arrests rather than dismisses"
+            ' them (F7: the purge took "even some" of the recruits of the terror).',
+            MULTIPLIER,
+        ),
+    ] = 1.0
 
 
 class PurgeMultipliers(Strict):
-    rank: RankMultipliers = RankMultipliers()
-    party: PartyMultipliers = PartyMultipliers()
-    posting: PostingMultipliers = PostingMultipliers()
-    nationality: NationalityMultipliers = NationalityMultipliers()
-    association: Association = Association()
-    left_service: Multiplier = 1.0
-    entrants: EntrantsMultiplier = EntrantsMultiplier()
+    rank: Annotated[RankMultipliers, about("By rank (of the post held).")] = RankMultipliers()
+    party: Annotated[PartyMultipliers, about("By party cohort, as of the current year.")] = PartyMultipliers()
+    posting: Annotated[PostingMultipliers, about("By posting: at headquarters or abroad.")] = PostingMultipliers()
+    nationality: Annotated[NationalityMultipliers, about("By nationality.")] = NationalityMultipliers()
+    association: Annotated[
+        Association,
+        about(
+            "The raised risk of those serving under a superior who was just purged (F8: little correlation between"
+            " survival and past associations, so a modest one)."
+        ),
+    ] = Association()
+    left_service: Annotated[
+        Multiplier,
+        about(
+            "The purge risk of those who have left the service and are followed (retired, transferred, dismissed).", MULTIPLIER
+        ),
+    ] = 1.0
+    entrants: Annotated[
+        EntrantsMultiplier, about("The risk of those who entered the service from `since` on, relative to everyone else.")
+    ] = EntrantsMultiplier()
 
 
 class PurgeOutcomes(Distribution):
-    executed: Share = 1.0
-    imprisoned: Share = 0.0
-    exiled: Share = 0.0
+    executed: Annotated[Share, about("Share of purge victims executed.", SHARE)] = 1.0
+    imprisoned: Annotated[Share, about("Share imprisoned.", SHARE)] = 0.0
+    exiled: Annotated[Share, about("Share exiled.", SHARE)] = 0.0
 
 
 class Purge(Strict):
-    enabled: bool = False
-    intensity: Schedule = [("1921-01", 0.0)]
-    hq_wave: Schedule = [("1921-01", 0.0)]
-    hq_wave_dismissal_share: Share = 0.0
-    recall_defection_probability: Share = 0.0
-    # Variance of each person's gamma-distributed risk multiplier (mean 1); 0: everyone alike.
-    frailty_variance: Annotated[float, Field(ge=0, le=20)] = 0.0
-    multipliers: PurgeMultipliers = PurgeMultipliers()
-    outcomes: PurgeOutcomes = PurgeOutcomes()
+    enabled: Annotated[bool, about("Whether the purge acts at all.")] = False
+    intensity: Annotated[
+        Schedule,
+        about(
+            "The annual purge hazard of a baseline person (junior, at headquarters, a party member since the NEP years,"
+            " Great Russian, entered before multipliers.entrants.since, frailty 1), month by month; the historical"
+            " knots' dates follow F9 and F3, their values are assumptions calibrated against F1–F4.",
+            PER_YEAR,
+        ),
+    ] = [("1921-01", 0.0)]
+    hq_wave: Annotated[
+        Schedule,
+        about(
+            "The 1939 headquarters wave: an annual hazard, without multipliers, for the HQ staff who entered before it"
+            " first turns positive (F3, F4; the values are assumptions).",
+            PER_YEAR,
+        ),
+    ] = [("1921-01", 0.0)]
+    hq_wave_dismissal_share: Annotated[
+        Share,
+        about(
+            'Share of the wave\'s hits that are dismissals rather than arrests (F4: "replaced" is wider than "purged").', SHARE
+        ),
+    ] = 0.0
+    recall_defection_probability: Annotated[
+        Share,
+        about(
+            "Probability that someone abroad, recalled to be arrested, refuses and defects (F8: a few refused and defected).",
+            PROBABILITY,
+        ),
+    ] = 0.0
+    frailty_variance: Annotated[
+        float,
+        Field(ge=0, le=20),
+        about(
+            "The variance of each person's purge-risk multiplier, gamma-distributed with mean 1 and fixed for life;"
+            " 0: everyone alike (F8: a tiny nucleus survived, with little correlation to the observed traits).",
+            "variance",
+        ),
+    ] = 0.0
+    multipliers: Annotated[
+        PurgeMultipliers, about("Multipliers of the purge hazard by a person's traits (1: as the baseline person).")
+    ] = PurgeMultipliers()
+    outcomes: Annotated[
+        PurgeOutcomes,
+        about("What becomes of a purge victim: shares adding up to 1 (recorded only; every victim leaves for good)."),
+    ] = PurgeOutcomes()
 
 
 class OutsideEntry(Strict):
     """Monthly probability that a vacancy of this rank, not filled by promotion, is opened to outside recruits."""
 
-    elite: ShareSchedule
-    middle: ShareSchedule
-    junior: ShareSchedule
+    elite: Annotated[ShareSchedule, about("For an elite vacancy.", MONTHLY_PROBABILITY)]
+    middle: Annotated[ShareSchedule, about("For a middle-rank vacancy.", MONTHLY_PROBABILITY)]
+    junior: Annotated[ShareSchedule, about("For a junior vacancy (closed, they could never be filled).", MONTHLY_PROBABILITY)]
 
 
 class Replacement(Strict):
-    promotion_probability: ShareSchedule
-    min_months_in_rank: Count
-    promotion_order: Literal["random", "seniority"] = "random"
-    outside_entry: OutsideEntry
-    recruitment_capacity: Schedule
-    recruitment_lag_months: Count | Schedule  # months from vacancy to recruit: a number, or dated knots
-    new_generation_share: ShareSchedule
+    promotion_probability: Annotated[
+        ShareSchedule,
+        about(
+            "Probability that an elite or middle vacancy is offered to promotion from the rank below, drawn each month it"
+            " is not yet open to outside recruits (F6: from 1937 recruits were brought in from outside, not promoted;"
+            " F10: in the gradual scenarios, promotion from below).",
+            PROBABILITY,
+        ),
+    ]
+    min_months_in_rank: Annotated[
+        Count, about("Months in a rank before a promotion (F10: training under veterans in the gradual scenarios).", MONTHS)
+    ]
+    promotion_order: Annotated[
+        Literal["random", "seniority"],
+        about('The order of the eligible candidates: "random", or "seniority" (the earliest entry first).'),
+    ] = "random"
+    outside_entry: Annotated[
+        OutsideEntry,
+        about(
+            "Monthly probability, by rank, that a vacancy not filled by promotion is opened to outside recruits (F10: in"
+            " the gradual scenarios the new men begin in lesser positions)."
+        ),
+    ]
+    recruitment_capacity: Annotated[
+        Schedule,
+        about(
+            "At most this many outside recruits a month, fractions carried over (the 1937 deluge, F7; the 1939"
+            " replacement at headquarters, F4).",
+            "people per month",
+        ),
+    ]
+    recruitment_lag_months: Annotated[
+        Count | Schedule,
+        about(
+            "Months from a vacancy's opening to outside recruits to its recruit: a number, or a schedule of them rounded"
+            " to whole months (F4: the 1939 replacement was staffed at once).",
+            MONTHS,
+        ),
+    ]
+    new_generation_share: Annotated[
+        ShareSchedule,
+        about(
+            "Share of outside recruits drawn from the new generation's profile (F7: a trickle from 1931, a deluge from 1937).",
+            SHARE,
+        ),
+    ]
 
 
 class Appointments(Strict):
     """The commissar's post as a political appointment, changed by dated decisions."""
 
-    commissar_appointed: bool = False  # the holder is exempt from the purge, the HQ wave, retirement and transfer out
-    commissar_changes: list[YearMonth] = []  # months in which an outside appointee replaces the holder, who is dismissed
+    commissar_appointed: Annotated[
+        bool,
+        about(
+            "The commissar's post is a political appointment: its holder is exempt from the purge, the HQ wave,"
+            " retirement and transfer out (F4, F8)."
+        ),
+    ] = False
+    commissar_changes: Annotated[
+        list[YearMonth],
+        about(
+            "Months in which an outside appointee replaces the commissar, who is dismissed (F4: Molotov for Litvinov in"
+            " May 1939); distinct, in increasing order, with commissar_appointed = true.",
+            YEAR_MONTH,
+        ),
+    ] = []
 
     @model_validator(mode="after")
     def _changes_need_appointment(self) -> Appointments:
@@ -419,17 +661,43 @@ class Transition(Strict):
     `replacement.outside_entry` and `replacement.min_months_in_rank`.
     """
 
-    enabled: bool = False
-    start: YearMonth = "1937-01"
-    new_generation_recruits_per_year: Annotated[float, Field(ge=0, le=MAX_POSTS)] = 0.0  # the quota, due month by month
-    veteran_retirement_age: Annotated[float, Field(ge=18, le=100)] | None = None  # years; None: no such rule
-    veteran_retirement_service_years: Annotated[float, Field(ge=0, le=60)] | None = None  # years; None: no such rule
-    veteran_retirements_per_year: Annotated[float, Field(ge=0, le=MAX_POSTS)] | None = None  # a cap; None: no cap
+    enabled: Annotated[bool, about("Whether the transition policy acts.")] = False
+    start: Annotated[
+        YearMonth, about("The policy's first month (in the gradual scenarios: when the purge began, F10).", YEAR_MONTH)
+    ] = "1937-01"
+    new_generation_recruits_per_year: Annotated[
+        float,
+        Field(ge=0, le=MAX_POSTS),
+        about(
+            "The quota: new-generation recruits a year, due month by month, owed while vacancies cannot take them.",
+            "people per year",
+        ),
+    ] = 0.0
+    veteran_retirement_age: Annotated[
+        Annotated[float, Field(ge=18, le=100)] | None,
+        about("Veterans (anyone not of the new generation) retire at this age; none: no such rule.", YEARS),
+    ] = None
+    veteran_retirement_service_years: Annotated[
+        Annotated[float, Field(ge=0, le=60)] | None,
+        about("Veterans retire after this many years of service; none: no such rule.", YEARS),
+    ] = None
+    veteran_retirements_per_year: Annotated[
+        Annotated[float, Field(ge=0, le=MAX_POSTS)] | None,
+        about(
+            "At most this many of the policy's retirements a year, due month by month, the oldest first; none: no cap.",
+            "people per year",
+        ),
+    ] = None
 
 
 class Mentoring(Strict):
-    mentor_min_service_months: Count
-    full_competence_months: Annotated[int, Field(ge=1)]
+    mentor_min_service_months: Annotated[
+        Count,
+        about("Months of service that make an elite or middle member the mentor of the juniors of their unit.", MONTHS),
+    ]
+    full_competence_months: Annotated[
+        int, Field(ge=1), about("Months of service to full experience (the experience-weighted capacity).", MONTHS)
+    ]
 
 
 class Scenario(Strict):
@@ -440,22 +708,62 @@ class Scenario(Strict):
         """The scenario's label, or its name if it has none."""
         return self.label or self.name
 
-    name: Annotated[str, AfterValidator(_check_name)]
-    label: Annotated[str, Field(max_length=80)] = ""  # in words, for tables, legends and the findings page
-    description: str = ""
-    seed: Annotated[int, Field(ge=0)] = 0
-    replicates: Annotated[int, Field(ge=1, le=MAX_REPLICATES)] = 1
-    time: Time = Time()
-    institution: Institution
-    profiles: Profiles
-    initial: Initial
-    attrition: Attrition
-    purge: Purge = Purge()
-    replacement: Replacement
-    appointments: Appointments = Appointments()
-    transition: Transition = Transition()
-    mentoring: Mentoring
-    calibration: CalibrationSpec | None = None
+    name: Annotated[
+        str,
+        AfterValidator(_check_name),
+        about(
+            "The scenario's name, and its results' default directory runs/<name>; a file that sets none is named after its file."
+        ),
+    ]
+    label: Annotated[
+        str, Field(max_length=80), about("The scenario in words, for tables, legends and the findings page; empty: its name.")
+    ] = ""
+    description: Annotated[str, about("What the scenario is, in a sentence.")] = ""
+    seed: Annotated[
+        int,
+        Field(ge=0),
+        about("The seed of `cadres run` (`--seed` overrides it), and the root of an ensemble's replicate seeds."),
+    ] = 0
+    replicates: Annotated[
+        int, Field(ge=1, le=MAX_REPLICATES), about("Runs of the scenario's ensemble (`--replicates` overrides it).", "runs")
+    ] = 1
+    time: Annotated[Time, about("The simulated months, one step a month.")] = Time()
+    institution: Annotated[
+        Institution, about("The posts of the commissariat, a structure fixed for the whole run (sim/posts.py).")
+    ]
+    profiles: Annotated[
+        Profiles, about("Who people are when they enter the service: the veterans' profile (F5) and the new generation's (F6).")
+    ]
+    initial: Annotated[Initial, about("The staff at the start: their entry dates and how they are given their posts.")]
+    attrition: Annotated[
+        Attrition,
+        about("Ordinary attrition: competing annual hazards of death, retirement, transfer out and defection abroad."),
+    ]
+    purge: Annotated[
+        Purge,
+        about(
+            "The purge hazard (sim/rules/purge.py); its defaults are neutral (no intensity, multipliers 1), so that a"
+            " scenario without a purge need not spell them out."
+        ),
+    ] = Purge()
+    replacement: Annotated[
+        Replacement, about("How vacancies are filled: promotion from below along vacancy chains, and outside recruitment.")
+    ]
+    appointments: Annotated[
+        Appointments, about("The commissar's post as a political appointment, changed by dated decisions (F4, F8).")
+    ] = Appointments()
+    transition: Annotated[
+        Transition,
+        about(
+            "A gradual transition as a policy (F10): new-generation recruits a year and the veterans' retirement"
+            " (sim/rules/transition.py)."
+        ),
+    ] = Transition()
+    mentoring: Annotated[Mentoring, about("The measures of mentoring and experience (recorded; no rule uses them).")]
+    calibration: Annotated[
+        CalibrationSpec | None,
+        about("What a calibration infers and from what (`cadres calibrate`, `cadres validate`); it does not change a run."),
+    ] = None
 
     @property
     def start_month(self) -> int:
@@ -486,10 +794,19 @@ class Prior(Strict):
     Several keys receive the same value (a plateau of two knots).
     """
 
-    distribution: Literal["uniform", "loguniform"] = "uniform"
-    low: float
-    high: float
-    keys: Annotated[list[str], Field(min_length=1)]
+    distribution: Annotated[
+        Literal["uniform", "loguniform"],
+        about('The prior: "uniform", or "loguniform" (uniform in the logarithm, which is where it is sampled).'),
+    ] = "uniform"
+    low: Annotated[float, about("The prior's lower bound (above 0 for a loguniform prior).")]
+    high: Annotated[float, about("The prior's upper bound, above low.")]
+    keys: Annotated[
+        list[str],
+        Field(min_length=1),
+        about(
+            "The dotted scenario keys set to the value; list positions are numbers (purge.intensity.5.1: the sixth knot's value)."
+        ),
+    ]
 
     @model_validator(mode="after")
     def _ordered(self) -> Prior:
@@ -501,58 +818,129 @@ class Prior(Strict):
 
 
 class RankShares(Strict):
-    elite: Share
-    middle: Share
-    junior: Share
+    elite: Annotated[Share, about("For the 1920s elite.", PROBABILITY)]
+    middle: Annotated[Share, about("For those whose highest 1920s rank was middle.", PROBABILITY)]
+    junior: Annotated[Share, about("For those whose highest 1920s rank was junior.", PROBABILITY)]
 
 
 class FateShares(Strict):
-    purged: Share
-    survived: Share
-    died_or_defected: Share
+    purged: Annotated[Share, about("For a purge victim: the arrest on record.", PROBABILITY)]
+    survived: Annotated[Share, about("For a survivor.", PROBABILITY)]
+    died_or_defected: Annotated[
+        Share, about("For someone who died or defected before the purges (on record even without career data).", PROBABILITY)
+    ]
 
 
 class Historian(Strict):
     """The observation submodel: who the source documents, and how well (docs/ODD.md, "observation")."""
 
-    served_until: YearMonth = "1929-12"  # F1, F2: people who served during the 1920s
-    purges_begin: YearMonth = "1936-08"  # assumption: "before the Great Purges" = before the first show trial (F9)
-    likely_from: YearMonth = "1937-01"  # F1: a career record that ends abruptly in 1937 or 1938
-    likely_to: YearMonth = "1938-12"  # F1
-    career: RankShares  # chance of 1930s career data for a non-victim at home, by highest 1920s rank
-    victim_odds: Multiplier  # odds ratio of career data for purge victims (over-represented, Uldricks 1977)
-    abroad_odds: Multiplier  # odds ratio for those who served abroad in the 1920s
-    prominence_odds: Multiplier  # odds ratio for Old Bolsheviks (prominent opponents of Stalin)
-    fate_known: FateShares  # chance, given career data, that the fate itself is on record
-    elite_fate_odds: Multiplier = 1.0  # odds ratio of the fate being on record for the 1920s elite (F2 vs F1)
+    served_until: Annotated[
+        YearMonth,
+        about("The observed are those who held a post up to this month (F1, F2: who served during the 1920s).", YEAR_MONTH),
+    ] = "1929-12"
+    purges_begin: Annotated[
+        YearMonth,
+        about(
+            'A death or defection before this month is "before the Great Purges" (assumption: the first show trial, F9).',
+            YEAR_MONTH,
+        ),
+    ] = "1936-08"
+    likely_from: Annotated[
+        YearMonth,
+        about(
+            'A career record that stops from this month on, up to likely_to, reads as "likely purged" (F1: 1937 or 1938).',
+            YEAR_MONTH,
+        ),
+    ] = "1937-01"
+    likely_to: Annotated[YearMonth, about('The last month of a record that reads as "likely purged" (F1).', YEAR_MONTH)] = (
+        "1938-12"
+    )
+    career: Annotated[
+        RankShares,
+        about(
+            "Chance of career data for the 1930s, by highest 1920s rank, of a non-victim who served at home and is no"
+            " Old Bolshevik (the odds ratios below raise it)."
+        ),
+    ]
+    victim_odds: Annotated[
+        Multiplier, about("Odds ratio of career data for purge victims (over-represented, Uldricks 1977).", ODDS_RATIO)
+    ]
+    abroad_odds: Annotated[
+        Multiplier, about("Odds ratio of career data for those who served abroad in the 1920s (Uldricks 1977).", ODDS_RATIO)
+    ]
+    prominence_odds: Annotated[
+        Multiplier,
+        about("Odds ratio of career data for Old Bolsheviks, the prominent opponents of Stalin (Uldricks 1977).", ODDS_RATIO),
+    ]
+    fate_known: Annotated[FateShares, about("Chance, given career data, that the fate itself is on record, by true fate.")]
+    elite_fate_odds: Annotated[
+        Multiplier,
+        about(
+            "Odds ratio of the fate being on record for the 1920s elite (F2: 8% insufficient information, against F1's 45%"
+            " unaccounted for).",
+            ODDS_RATIO,
+        ),
+    ] = 1.0
 
 
 class AbcSettings(Strict):
     """Budget of an ABC-SMC run and of the posterior-predictive check."""
 
-    population_size: Annotated[int, Field(ge=10)] = 200
-    max_generations: Annotated[int, Field(ge=1)] = 15
-    max_simulations: Annotated[int, Field(ge=10)] = 4000
-    max_minutes: Annotated[float, Field(gt=0)] = 13.0  # a hard limit: a generation unfinished by then is dropped
-    min_acceptance_rate: Annotated[float, Field(gt=0, le=1)] = 0.02  # also bounds a generation's runs
-    kernel_variance: Annotated[float, Field(gt=0)] = 2.0  # kernel covariance / population's (Beaumont et al. 2009)
-    shared_history_until: YearMonth | None = None  # simulations continue stored runs from this month (sim.branch)
-    shared_histories: Annotated[int, Field(ge=1)] = 200  # how many stored runs
-    predictive_draws: Annotated[int, Field(ge=2)] = 100
-    replicates: Annotated[int, Field(ge=2)] = 40
-    horizon: YearMonth = "1939-12"
+    population_size: Annotated[int, Field(ge=10), about("Accepted particles per generation.", "particles")] = 200
+    max_generations: Annotated[int, Field(ge=1), about("Generations at most.", "generations")] = 15
+    max_simulations: Annotated[
+        int, Field(ge=10), about("Simulations at most: the budget, checked between generations.", "simulations")
+    ] = 4000
+    max_minutes: Annotated[
+        float, Field(gt=0), about("Wall time at most, a hard limit: a generation unfinished by then is dropped.", "minutes")
+    ] = 13.0
+    min_acceptance_rate: Annotated[
+        float,
+        Field(gt=0, le=1),
+        about(
+            "The run stops below this acceptance rate; a generation also stops after population_size / this many runs.",
+            SHARE,
+        ),
+    ] = 0.02
+    kernel_variance: Annotated[
+        float,
+        Field(gt=0),
+        about("The proposal kernels' covariance as a multiple of the population's (Beaumont et al. 2009).", MULTIPLIER),
+    ] = 2.0
+    shared_history_until: Annotated[
+        YearMonth | None,
+        about("Simulations continue stored runs from this month (sim/branch.py); none: each runs from the start.", YEAR_MONTH),
+    ] = None
+    shared_histories: Annotated[int, Field(ge=1), about("How many stored runs are continued.", "runs")] = 200
+    predictive_draws: Annotated[int, Field(ge=2), about("Posterior-predictive runs for the fit report.", "runs")] = 100
+    replicates: Annotated[int, Field(ge=2), about("Runs of one `cadres validate`.", "runs")] = 40
+    horizon: Annotated[
+        YearMonth, about("The last simulated month of a calibration's runs: every target is measured by then.", YEAR_MONTH)
+    ] = "1939-12"
 
 
 class CalibrationSpec(Strict):
     """What a calibration infers and from what; paths relative to the scenario file."""
 
-    targets: str | None = None  # default: calibration/targets.toml of the package
-    historian: Historian | None = None
-    priors: dict[str, Prior] = {}
-    fixed: list[str] = []  # priors kept at the scenario's own values instead of inferred (an ablation)
-    abc: AbcSettings = AbcSettings()
-    write_to: str | None = None  # the generated scenario file of posterior medians
-    write_extends: str | None = None  # the file that generated scenario extends
+    targets: Annotated[
+        str | None, about("The targets file, relative to the scenario file; none: the package's calibration/targets.toml.")
+    ] = None
+    historian: Annotated[
+        Historian | None, about('The observation submodel: whom the source documents, and how well (docs/ODD.md, "Observation").')
+    ] = None
+    priors: Annotated[
+        dict[str, Prior],
+        about("The free parameters: a table for each, named after the parameter (e.g. [calibration.priors.purge_peak])."),
+    ] = {}
+    fixed: Annotated[
+        list[str], about("Names of priors kept at the scenario's own values instead of inferred (an ablation).")
+    ] = []
+    abc: Annotated[AbcSettings, about("The budget of an ABC-SMC run and of the posterior-predictive check.")] = AbcSettings()
+    write_to: Annotated[
+        str | None,
+        about("The scenario file the posterior medians are written to, relative to this one; none: they are not written."),
+    ] = None
+    write_extends: Annotated[str | None, about("The file that the written scenario extends (needed with write_to).")] = None
 
     @model_validator(mode="after")
     def _fixed_are_priors(self) -> CalibrationSpec:
