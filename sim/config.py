@@ -22,10 +22,20 @@ from __future__ import annotations
 import math
 import re
 from functools import cached_property
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
 from sim.generations import PARTY_YEAR_TABLE_END
 
@@ -518,7 +528,25 @@ class PurgeOutcomes(Distribution):
     exiled: Annotated[Share, about("Share exiled.", SHARE)] = 0.0
 
 
+def _scale_of(schedule: str) -> Any:
+    return about(
+        f"A multiplier on the value of every knot of purge.{schedule}, as the extends chain leaves the knots (a file may"
+        f" scale its parent's schedule without copying it: 0.5 halves it); 1: the knots as written.",
+        MULTIPLIER,
+    )
+
+
 class Purge(Strict):
+    """The purge's parameters.
+
+    A schedule `S` of SCALED has a sibling key `S_scale` that multiplies
+    every knot's value. The validated model holds the scaled knots (what the
+    rules use); its dump gives the knots as written and the scale (left out
+    when 1), so that validating a dump again gives the same model.
+    """
+
+    SCALED: ClassVar[tuple[str, ...]] = ("intensity", "hq_wave")
+
     enabled: Annotated[bool, about("Whether the purge acts at all.")] = False
     intensity: Annotated[
         Schedule,
@@ -529,6 +557,7 @@ class Purge(Strict):
             PER_YEAR,
         ),
     ] = [("1921-01", 0.0)]
+    intensity_scale: Annotated[Multiplier, _scale_of("intensity")] = 1.0
     hq_wave: Annotated[
         Schedule,
         about(
@@ -537,6 +566,7 @@ class Purge(Strict):
             PER_YEAR,
         ),
     ] = [("1921-01", 0.0)]
+    hq_wave_scale: Annotated[Multiplier, _scale_of("hq_wave")] = 1.0
     hq_wave_dismissal_share: Annotated[
         Share,
         about(
@@ -566,6 +596,34 @@ class Purge(Strict):
         PurgeOutcomes,
         about("What becomes of a purge victim: shares adding up to 1 (recorded only; every victim leaves for good)."),
     ] = PurgeOutcomes()
+    # For each scaled schedule: (the knots as written, the scaled knots set in their place).
+    _written: dict[str, tuple[list, list]] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _scale_schedules(self) -> Purge:
+        for name in self.SCALED:
+            scale = getattr(self, f"{name}_scale")
+            if scale == 1.0:
+                continue
+            written = getattr(self, name)
+            scaled = [(date, value * scale) for date, value in written]
+            if not all(math.isfinite(value) for _, value in scaled):
+                raise ValueError(f"{name}_scale: expected a scale that keeps every knot of {name} finite, got {scale}")
+            object.__setattr__(self, name, scaled)  # the model is frozen: set once, while it is validated
+            self._written[name] = (written, scaled)
+        return self
+
+    @model_serializer(mode="wrap")
+    def _dump_as_written(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> dict[str, Any]:
+        data = handler(self)
+        for name in self.SCALED:
+            written, scaled = self._written.get(name, (None, None))
+            if scaled is None or getattr(self, name) is not scaled:
+                # Scale 1, or knots put in place since (model_copy): the knots in force, unscaled.
+                data.pop(f"{name}_scale", None)
+            elif name in data:
+                data[name] = [list(knot) for knot in written] if info.mode == "json" else list(written)
+        return data
 
 
 class OutsideEntry(Strict):

@@ -48,6 +48,7 @@ resolves to and the file each comes from.
   key out).
 - **schedule**: a list of `["YYYY-MM", value]` knots, dates increasing, the value linear between knots and constant
   before the first and after the last (docs/ODD.md, §7.1). A date is a month from {FIRST_YEAR}-01 to {LAST_YEAR}-12.
+  A `_scale` key beside a schedule (`purge.intensity_scale`) multiplies the value of each of its knots.
 - **per year**: an annual hazard *H*; the model turns it into a monthly probability 1 − exp(−*H*/12).
 - **F1–F10**: the documented figures ([`sources.md`](sources.md)). Which value of a shipped scenario comes from which
   figure, and which values are assumptions, the scenario files say in their comments (and docs/ODD.md, §5–§7).
