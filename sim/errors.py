@@ -41,4 +41,8 @@ class ReplicateError(RuntimeError):
         return lines[0] if len(lines) < 2 else f"{lines[0]} {lines[-1].strip()}"
 
 
+class UnguardedMainError(RuntimeError):
+    """Worker processes started from a script's top level, outside `if __name__ == "__main__":` (sim.workers)."""
+
+
 BAD_INPUT = (ConfigError, ResultExistsError, OutputError, OutputBusyError)
