@@ -7,6 +7,7 @@ for Mesa, numba and pandas before it needs them.
 
 from __future__ import annotations
 
+import sys
 from importlib import import_module
 from typing import TYPE_CHECKING
 
@@ -50,6 +51,9 @@ if TYPE_CHECKING:
     from sim.model import TurnoverModel
     from sim.records import Records
     from sim.run import Run
+
+if "ipykernel.zmqshell" in sys.modules:  # in Jupyter: Mesa's tqdm.auto, without its "IProgress not found" (sim/progress.py)
+    import_module("sim.progress").quiet_auto()
 
 
 def __getattr__(name: str):

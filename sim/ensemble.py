@@ -43,7 +43,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from tqdm import tqdm
 
 from sim.bands import Interval, interval, interval_fields, reduce_timeseries
 from sim.config import Scenario
@@ -53,6 +52,7 @@ from sim.loader import load_scenario
 from sim.months import month_columns, month_text
 from sim.outcomes import BY_NAME, MONTH_OUTCOMES, OUTCOMES, Outcome
 from sim.ownership import check_replaceable, describe, file_records, read_manifest
+from sim.progress import progress_bar
 from sim.replicate import ReplicateResult, Task, is_complete, read_outcomes, read_timeseries, replicate_name
 from sim.storage import default_directory, replace_file, retire, write_json
 from sim.versions import package_versions
@@ -413,7 +413,7 @@ def execute_all(
         executor = make_executor(jobs) if owned else executor
         label = label or (ensembles[0].name if len(ensembles) == 1 else f"{len(ensembles)} scenarios")
         try:
-            with tqdm(total=len(tasks), desc=label, unit="replicate", disable=not progress or None, leave=False) as bar:
+            with progress_bar(total=len(tasks), desc=label, unit="replicate", disable=not progress or None, leave=False) as bar:
                 for result in executor.run(tasks):
                     results.append(result)
                     bar.update()
