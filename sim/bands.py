@@ -91,14 +91,14 @@ def interval(values: Iterable[float], low: float = LOW, high: float = HIGH, disc
 
 
 def replicate_matrix(timeseries: Sequence[pd.DataFrame]) -> tuple[pd.DataFrame, np.ndarray]:
-    """Stack replicate series: the (date, measure, group) keys and a rows x replicates matrix.
+    """Stack replicate series: the (date, measure, group) keys, with the unit, and a rows x replicates matrix.
 
     Every replicate of an ensemble has the same keys in the same order (same
     scenario, same horizon); this is checked, not assumed.
     """
     if not timeseries:
         raise ValueError("no replicates to reduce")
-    keys = timeseries[0][KEYS].reset_index(drop=True)
+    keys = timeseries[0][[*KEYS, *(["unit"] if "unit" in timeseries[0] else [])]].reset_index(drop=True)
     columns = []
     for number, frame in enumerate(timeseries):
         if len(frame) != len(keys) or not (frame["date"].to_numpy() == keys["date"].to_numpy()).all():
@@ -116,7 +116,7 @@ def reduce_timeseries(timeseries: Sequence[pd.DataFrame], low: float = LOW, high
         high: the band's upper quantile (default 90%).
 
     Returns:
-        A tidy frame with columns date, measure, group, median, low, high, n
+        A tidy frame with columns date, measure, group, unit (if the series have it), median, low, high, n
         (n = replicates with a value that month).
     """
     keys, matrix = replicate_matrix(timeseries)

@@ -1,6 +1,6 @@
 """The `cadres` command.
 
-    cadres run SCENARIO [--seed N] [--out DIR] [--force] [--no-figures]
+    cadres run SCENARIO [--seed N] [--out DIR] [--force] [--no-figures] [--format parquet|csv]
 
 Bad input (a config error, a result directory holding something else, an
 output directory that cannot be written or that another cadres is writing)
@@ -60,16 +60,17 @@ def _run_single(args: argparse.Namespace, scenario, seed: int, out: Path) -> int
     from sim.storage import existing_result, read_summary
     from sim.summary import format_summary
 
-    if not args.force and existing_result(out, scenario, seed):
+    if not args.force and existing_result(out, scenario, seed, format=args.format):
         summary = read_summary(out)
         print(format_summary(summary, f"{scenario.name} (seed {seed}): results already in {out}, unchanged (--force recomputes)"))
         return 0
     if args.force:
-        existing_result(out, scenario, seed, force=True)  # refuses anything Cadres may not replace, before the run
+        # refuses anything Cadres may not replace, before the run
+        existing_result(out, scenario, seed, force=True, format=args.format)
     run = Run(scenario, seed)
     with tqdm(total=run.months, desc=scenario.name, unit="month", disable=args.quiet or None, leave=False) as bar:
         run.execute(on_month=lambda _month: bar.update(), agents=False)  # the same records, without Mesa's import
-    run.save(out, figures=not args.no_figures)
+    run.save(out, figures=not args.no_figures, format=args.format)
     print(format_summary(run.summary(), f"{scenario.name} (seed {seed}) -> {out}"))
     return 0
 
@@ -85,6 +86,12 @@ def _add_run(subparsers: argparse._SubParsersAction) -> None:
         help="replace another result that Cadres wrote in the output directory (never files it did not write)",
     )
     parser.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    parser.add_argument(
+        "--format",
+        choices=("parquet", "csv"),
+        default="parquet",
+        help="the tables as Parquet (default) or CSV, for Excel, R or Stata (an ensemble: its bands; replicates stay Parquet)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--replicates", type=count, help="number of replicates (default: the scenario's `replicates`, 1)")
     parser.add_argument("--jobs", type=count, help="worker processes for replicates (default: all cores)")

@@ -296,7 +296,9 @@ class Comparison:
         return ensemble_figures(bands, f"{names}, {self.replicates} replicates each")
 
     def save(self, figures: bool = True) -> Path:
-        """Write comparison.csv, comparison.json, each ensemble's bands, and the figures."""
+        """Write comparison.csv, comparison.json, data_dictionary.csv, each ensemble's bands, and the figures."""
+        from sim.dictionary import comparison_dictionary, write_dictionary
+
         self.check_directory()
         for ensemble in self.ensembles:
             ensemble.save(figures=False)
@@ -304,7 +306,8 @@ class Comparison:
         replace_file(self.directory / "comparison.csv", lambda path: frame.to_csv(path, index=False))
         table = self.as_json()
         replace_file(self.directory / "comparison.json", lambda path: write_json(path, table))
-        written = ["comparison.csv", "comparison.json"] + (save_figure_files(self.plot(), self.directory) if figures else [])
+        written = ["comparison.csv", "comparison.json", write_dictionary(self.directory, comparison_dictionary())]
+        written += save_figure_files(self.plot(), self.directory) if figures else []
         self.record_files(written)
         return self.directory
 

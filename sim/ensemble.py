@@ -11,8 +11,9 @@ the same seed in every scenario (common random numbers) and whatever the
 number of replicates. On disk (`runs/<scenario>/` or `out`)::
 
     manifest.json            kind "ensemble", config and its hash, spawn seed, replicates
-    replicates/r0000/ ...    one directory per replicate, written as it finishes
-    bands.parquet            median and 10-90% band of every monthly series
+    replicates/r0000/ ...    one directory per replicate, written as it finishes (its tables as Parquet)
+    bands.parquet            median and 10-90% band of every monthly series (bands.csv with --format csv)
+    data_dictionary.csv      every column of these files: its unit and meaning (sim/dictionary.py)
     outcomes.csv             the key outcomes of each replicate (months as YYYY-MM, see sim/months.py)
     summary.json             the key outcomes' intervals (strict JSON: null, never NaN or Infinity)
     figures/                 banded figures
@@ -54,7 +55,7 @@ from sim.outcomes import BY_NAME, MONTH_OUTCOMES, OUTCOMES, Outcome
 from sim.ownership import check_replaceable, describe, file_records, read_manifest
 from sim.progress import progress_bar
 from sim.replicate import ReplicateResult, Task, is_complete, read_outcomes, read_timeseries, replicate_name
-from sim.storage import default_directory, replace_file, retire, write_json
+from sim.storage import FORMATS, default_directory, replace_file, retire, write_frame, write_json
 from sim.versions import package_versions
 
 OnResult = Callable[[ReplicateResult], None]
@@ -313,13 +314,25 @@ class Ensemble:
             self.reduce()
         return ensemble_figures({self.name: self.bands}, f"{self.name}, {self.replicates} replicates")
 
-    def save(self, figures: bool = True) -> Path:
-        """Write bands, outcomes, summary and figures next to the replicates; mark the manifest complete."""
+    def save(self, figures: bool = True, format: str = "parquet") -> Path:
+        """Write bands, outcomes, data dictionary, summary and figures next to the replicates; mark the manifest complete.
+
+        Args:
+            figures: also the PNG figures.
+            format: the bands as bands.parquet or bands.csv (the replicates' tables stay Parquet).
+        """
+        from sim.dictionary import FILE as DICTIONARY
+        from sim.dictionary import ensemble_dictionary, write_dictionary
+
+        if format not in FORMATS:
+            raise ValueError(f"expected a format among {', '.join(FORMATS)}, got {format!r}")
         if self.bands is None:
             self.reduce()
-        replace_file(self.directory / "bands.parquet", lambda path: self.bands.to_parquet(path, index=False))
+        bands = f"bands.{format}"
+        replace_file(self.directory / bands, lambda path: write_frame(self.bands, path, format))
         table = self.outcome_table()
         replace_file(self.directory / "outcomes.csv", lambda path: table.to_csv(path, index=False))
+        write_dictionary(self.directory, ensemble_dictionary(format, draws=self.draws is not None))
         summary = {
             "scenario": self.name,
             "seed": self.seed,
@@ -331,10 +344,13 @@ class Ensemble:
             },
         }
         replace_file(self.directory / "summary.json", lambda path: write_json(path, summary))
-        written = ["bands.parquet", "outcomes.csv", "summary.json"]
+        written = [bands, "outcomes.csv", DICTIONARY, "summary.json"]
         if figures:
             written += save_figure_files(self.plot(), self.directory)
         kept = (read_manifest(self.directory) or {}).get("files", {})
+        for other in {f"bands.{f}" for f in FORMATS} - {bands}:  # the bands of an earlier save in the other format
+            if other in kept:
+                (self.directory / other).unlink(missing_ok=True)
         figures_kept = {name: record for name, record in kept.items() if name.startswith("figures/") and not figures}
         self._write_manifest("complete", figures_kept | file_records(self.directory, written))
         return self.directory

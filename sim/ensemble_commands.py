@@ -83,7 +83,7 @@ def run_ensemble(args: argparse.Namespace, scenario, seed: int, replicates: int)
             ensemble.check_directory()  # refuse before starting any worker
         with executor_for(args, ensemble.directory) as executor:
             ensemble.execute(executor, force=args.force, progress=not args.quiet)
-        ensemble.reduce().save(figures=not args.no_figures)
+        ensemble.reduce().save(figures=not args.no_figures, format=getattr(args, "format", "parquet"))
     print(f"{scenario.name}: {replicates} replicates (seeds spawned from {seed}) -> {ensemble.directory}")
     print("  median (10% to 90%)")
     for name, value in ensemble.interval_values().items():

@@ -19,6 +19,7 @@ from sim.categories import (
     NATIONALITIES,
     ORIGINS,
     PARTY_COHORTS,
+    POSTINGS,
     PROFILES,
     PURGE_OUTCOMES,
     RANKS,
@@ -44,14 +45,43 @@ _SCALARS = (
     "recalls",
     "planned_retirements",
 )
+STOCK, FLOW = "on the first of the month", "during the month"
+# Every measure of the tidy series: the unit of its values and what it measures (the `unit` column, and the data
+# dictionary, sim/dictionary.py). A share is between 0 and 1, and missing where it would divide by nobody.
+SERIES = {
+    "headcount_by_generation": ("people", f"staff serving {STOCK}, by generation (sim/generations.py)"),
+    "elite_by_generation": ("people", f"staff in elite posts {STOCK}, by generation"),
+    "headcount_by_rank": ("people", f"staff serving {STOCK}, by the rank of their post"),
+    "headcount": ("people", f"staff serving {STOCK}"),
+    "new_generation_share": ("share", f"the new generation's share (F6) of all staff (all) or of the elite (elite), {STOCK}"),
+    "vacancies": ("posts", f"posts without a holder {STOCK}, by rank"),
+    "headcount_by_posting": ("people", f"staff serving at headquarters (hq) or in a mission abroad (abroad) {STOCK}"),
+    "mean_service_months": (
+        "months",
+        f"mean months of service in the commissariat, all staff (all) or the elite (elite), {STOCK}",
+    ),
+    "exits": ("people per month", f"staff who left the commissariat {FLOW}, by reason"),
+    "later_fates": ("people per month", f"former staff who died or were purged {FLOW}, after they left"),
+    "recruits": ("people per month", f"outside recruits who entered {FLOW}, by the profile they were drawn from"),
+    "heads_of_mission_vacant": ("posts", f"missions without a head of mission {STOCK} (F8)"),
+    "mentored_junior_share": ("share", f"share of junior staff with a veteran mentor in their unit {STOCK}"),
+    "experience_capacity": (
+        "share",
+        f"experience-weighted capacity {STOCK}: the sum over staff of min(1, service / full-competence months), per post",
+    ),
+    "promotions": ("people per month", f"promotions {FLOW}"),
+    "recalls": ("people per month", f"recalls from missions abroad {FLOW}"),
+    "planned_retirements": ("people per month", f"planned retirements of veterans (a transition policy) {FLOW}"),
+}
 
 
 @dataclass(frozen=True)
 class Records:
-    """The outputs of one run: `timeseries` (tidy, monthly) and `biographies`."""
+    """The outputs of one run: `timeseries` (tidy, monthly), `biographies` and `posts` (one row per post held)."""
 
     timeseries: pd.DataFrame
     biographies: pd.DataFrame
+    posts: pd.DataFrame
 
 
 def month_dates(months: np.ndarray) -> pd.DatetimeIndex:
@@ -74,7 +104,7 @@ def wide_series(recorder: Recorder) -> pd.DataFrame:
 
 
 def tidy_series(wide: pd.DataFrame) -> pd.DataFrame:
-    """Long form: columns date, measure, group, value."""
+    """Long form: columns date, measure, group, unit (of the value, see SERIES), value."""
     measures: list[str] = []
     groups: list[str] = []
     parts: list[np.ndarray] = []
@@ -105,11 +135,13 @@ def tidy_series(wide: pd.DataFrame) -> pd.DataFrame:
     for name in _SCALARS:
         add(name, {"all": wide[name]})
     months = len(wide.index)
+    units = [SERIES[measure][0] for measure in measures]
     return pd.DataFrame(
         {
             "date": np.tile(wide.index.to_numpy(), len(parts)),
             "measure": pd.Series(np.repeat(measures, months)).astype("category"),
             "group": pd.Series(np.repeat(groups, months)).astype("category"),
+            "unit": pd.Series(np.repeat(units, months)).astype("category"),
             "value": np.concatenate(parts),
         }
     )
@@ -195,6 +227,41 @@ def biographies(engine: Engine) -> pd.DataFrame:
     )
 
 
+def posts_held(engine: Engine) -> pd.DataFrame:
+    """One row per person and post held, in the order of person_id, then start.
+
+    Columns person_id, post_id (the post's number, sim/posts.py), unit (its label: "commissar", "deputy",
+    "collegium", "hq<k>", "mission<k>"), posting (hq, abroad), rank, start (the month the post was taken),
+    end (the month it was left, for the next post or out of the commissariat; empty if still held when the
+    run ended) and ended_by ("next post", the exit reason, or empty).
+    """
+    slot, post, start = (part.astype(np.int64) for part in engine.assignments())
+    order = np.argsort(slot, kind="stable")  # a person's assignments in the order they were made
+    slot, post, start = slot[order], post[order], start[order]
+    again = np.zeros(len(slot), dtype=bool)
+    again[:-1] = slot[:-1] == slot[1:]  # the person took another post after this one
+    end = engine.roster.view("exit")[slot].astype(np.int64)  # -1 (still serving) gives no date
+    end[again] = start[np.flatnonzero(again) + 1]
+    reason = np.array(EXIT_REASONS, dtype=object)[engine.roster.view("exit_reason")[slot].astype(np.int64)]
+    ended_by = np.where(again, "next post", reason)
+    ended_by[ended_by == ""] = None  # still held at the end
+    table = engine.posts
+    return pd.DataFrame(
+        {
+            "person_id": slot,
+            "post_id": post,
+            "unit": pd.Categorical(table.label[post].astype(str)),
+            "posting": _names(table.abroad[post].astype(int), POSTINGS),
+            "rank": _names(table.rank[post], RANKS),
+            "start": month_dates(start),
+            "end": month_dates(end),
+            "ended_by": pd.Categorical(ended_by, categories=["next post", *EXIT_REASONS[1:]]),
+        }
+    )
+
+
 def collect(engine: Engine) -> Records:
     """Build the records of a finished (or partly run) engine."""
-    return Records(timeseries=tidy_series(wide_series(engine.recorder)), biographies=biographies(engine))
+    return Records(
+        timeseries=tidy_series(wide_series(engine.recorder)), biographies=biographies(engine), posts=posts_held(engine)
+    )

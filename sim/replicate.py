@@ -5,9 +5,9 @@ SeedSequence. `simulate_batch` runs a list of them in a worker process and
 either writes each replicate directory itself (when the worker shares the
 file system, as in the local pool) or sends the records back to be written
 by the caller (a Dask cluster). Either way the directory holds the same
-files: timeseries.parquet, biographies.parquet, summary.json (the run's
-summary and its key outcomes) and manifest.json, written last with the
-size and SHA-256 of each part, all atomically.
+files: timeseries.parquet, biographies.parquet, posts.parquet, summary.json
+(the run's summary and its key outcomes) and manifest.json, written last
+with the size and SHA-256 of each part, all atomically.
 
 A replicate that fails is returned with its error message, not raised, so
 one bad parameter point does not stop a sweep.
@@ -96,6 +96,7 @@ def write_replicate(task: Task, result: ReplicateResult) -> None:
     def fill(staging: Path) -> None:
         records.timeseries.to_parquet(staging / "timeseries.parquet", index=False)
         records.biographies.to_parquet(staging / "biographies.parquet", index=False)
+        records.posts.to_parquet(staging / "posts.parquet", index=False)
         write_json(staging / "summary.json", {**result.summary, "outcomes": to_json(result.outcomes)})
         finish_manifest(
             staging,

@@ -4,7 +4,7 @@
 >>> run = Run("scenarios/historical.toml", seed=1).execute()
 >>> run.timeseries.head()
 >>> run.plot()                      # the figures, as matplotlib Figures
->>> run.save("runs/historical")     # manifest, parquet, summary, figures
+>>> run.save("runs/historical")     # manifest, tables (parquet or csv), data dictionary, summary, figures
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pandas as pd
 from sim.config import Scenario
 from sim.loader import load_scenario
 from sim.records import Records
-from sim.storage import finish_manifest, manifest, write_atomically, write_json
+from sim.storage import FORMATS, finish_manifest, manifest, write_atomically, write_json, write_table
 from sim.summary import summarize
 
 if TYPE_CHECKING:
@@ -96,23 +96,33 @@ class Run:
 
         return standard_figures(self.timeseries, self.label)
 
-    def save(self, directory: str | Path, figures: bool = True) -> Path:
-        """Write the run directory (parquet, summary, figures, then the manifest) atomically.
+    def save(self, directory: str | Path, figures: bool = True, format: str = "parquet") -> Path:
+        """Write the run directory (tables, data dictionary, summary, figures, then the manifest) atomically.
+
+        Args:
+            directory: where.
+            figures: also the PNG figures.
+            format: the tables (timeseries, biographies, posts) as "parquet" or "csv".
 
         Raises:
             ResultExistsError: `directory` holds something Cadres may not replace.
             OutputError: it cannot be written.
         """
+        from sim.dictionary import run_dictionary, write_dictionary
+
         records = self.records
+        if format not in FORMATS:
+            raise ValueError(f"expected a format among {', '.join(FORMATS)}, got {format!r}")
 
         def fill(staging: Path) -> None:
-            records.timeseries.to_parquet(staging / "timeseries.parquet", index=False)
-            records.biographies.to_parquet(staging / "biographies.parquet", index=False)
+            for name in ("timeseries", "biographies", "posts"):
+                write_table(getattr(records, name), staging, name, format)
+            write_dictionary(staging, run_dictionary(format))
             write_json(staging / "summary.json", {"scenario": self.scenario.name, "seed": self.seed, **self.summary()})
             if figures:
                 from sim.plots import save_figures
 
                 save_figures(records.timeseries, staging / "figures", self.label)
-            finish_manifest(staging, manifest(self.scenario, self.seed))
+            finish_manifest(staging, manifest(self.scenario, self.seed, format))
 
         return write_atomically(Path(directory), fill)

@@ -2,7 +2,8 @@
 
 A run directory holds manifest.json (resolved config, its hash, seed,
 package versions, and the size and SHA-256 of every file written),
-timeseries.parquet, biographies.parquet, summary.json and figures/. It is
+timeseries, biographies and posts (.parquet, or .csv with --format csv),
+data_dictionary.csv (sim/dictionary.py), summary.json and figures/. It is
 written into a temporary sibling directory, the manifest last, and renamed
 into place, so an interrupted or failed run never leaves a half-written
 result. An existing directory is replaced only if it is a Cadres result
@@ -29,12 +30,13 @@ from sim.ownership import check_replaceable, damaged_files, describe, file_recor
 from sim.versions import package_versions
 
 
-def manifest(scenario: Scenario, seed: int | str) -> dict:
+def manifest(scenario: Scenario, seed: int | str, format: str = "parquet") -> dict:
     """The provenance record of a run (its `files` are added when the run is written)."""
     return {
         "kind": "run",
         "scenario": scenario.name,
         "seed": seed,
+        "format": format,
         "config_hash": scenario_hash(scenario),
         "config": scenario.model_dump(mode="json"),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -43,6 +45,28 @@ def manifest(scenario: Scenario, seed: int | str) -> dict:
 
 
 RUNS = Path("runs")  # default home of results, relative to the working directory
+FORMATS = ("parquet", "csv")  # how tables are written: Parquet (typed, compact), or CSV for Excel, R and Stata
+
+
+def write_frame(frame, path: Path, format: str = "parquet") -> None:
+    """Write a table to `path` as Parquet or as CSV (dates as YYYY-MM-DD, missing values as empty cells).
+
+    Raises:
+        ValueError: a format not in FORMATS.
+    """
+    if format not in FORMATS:
+        raise ValueError(f"expected a format among {', '.join(FORMATS)}, got {format!r}")
+    if format == "csv":
+        frame.to_csv(path, index=False)
+    else:
+        frame.to_parquet(path, index=False)
+
+
+def write_table(frame, directory: Path, stem: str, format: str = "parquet") -> str:
+    """Write a table as `directory`/`stem`.parquet or .csv (see `write_frame`); its file name."""
+    name = f"{stem}.{format}"
+    write_frame(frame, Path(directory) / name, format)
+    return name
 
 
 def default_directory(*parts: str) -> Path:
@@ -68,12 +92,13 @@ def read_summary(directory: Path) -> dict:
     return json.loads((directory / "summary.json").read_text())
 
 
-def existing_result(directory: Path, scenario: Scenario, seed: int | str, force: bool = False) -> bool:
-    """True if `directory` already holds the result of this config and seed, whole.
+def existing_result(directory: Path, scenario: Scenario, seed: int | str, force: bool = False, format: str = "parquet") -> bool:
+    """True if `directory` already holds the result of this config and seed, whole, its tables in `format`.
 
     False if there is nothing to keep: no directory, an empty one, this very
-    result with a part missing or damaged (it is recomputed), or, with
-    `force`, another result that Cadres wrote and may replace.
+    result with a part missing or damaged, or its tables in another format
+    (it is recomputed), or, with `force`, another result that Cadres wrote
+    and may replace.
 
     Raises:
         ResultExistsError: anything Cadres may not replace (see
@@ -90,7 +115,7 @@ def existing_result(directory: Path, scenario: Scenario, seed: int | str, force:
             "choose another --out" + (" (or run the ensemble with --replicates)" if kind == "ensemble" else "")
         )
     if found.get("config_hash") == scenario_hash(scenario) and found.get("seed") == seed:
-        return not damaged_files(directory, found)
+        return found.get("format", "parquet") == format and not damaged_files(directory, found)
     if force:
         return False
     other = "another config" if found.get("seed") == seed else f"seed {found.get('seed')}"
