@@ -716,10 +716,18 @@ class Transition(Strict):
     """A gradual transition (F10) as a policy: what the institution controls from `start` (sim/rules/transition.py).
 
     The posts recruits may enter and their training before promotion are
-    `replacement.outside_entry` and `replacement.min_months_in_rank`.
+    `replacement.outside_entry` and `replacement.min_months_in_rank`. The
+    policy is a counterfactual of the purge (F10: "even without the purge"):
+    a scenario may not enable both (`Scenario._transition_without_purge`).
     """
 
-    enabled: Annotated[bool, about("Whether the transition policy acts.")] = False
+    enabled: Annotated[
+        bool,
+        about(
+            "Whether the transition policy acts; only without the purge (purge.enabled = false): the policy is the"
+            " counterfactual of a gradual transition without it (F10)."
+        ),
+    ] = False
     start: Annotated[
         YearMonth, about("The policy's first month (in the gradual scenarios: when the purge began, F10).", YEAR_MONTH)
     ] = "1937-01"
@@ -837,6 +845,18 @@ class Scenario(Strict):
     def _initial_entries_before_start(self) -> Scenario:
         if month_index(self.initial.entry_to) >= self.start_month:
             raise ValueError(f"initial.entry_to: expected a date before time.start ({self.time.start})")
+        return self
+
+    @model_validator(mode="after")
+    def _transition_without_purge(self) -> Scenario:
+        # The transition policy answers F10's "even without the purge"; under a purge its quota and
+        # retirements would run beside the purge's deluge and the 1939 wave, which no question asks.
+        if self.transition.enabled and self.purge.enabled:
+            raise ValueError(
+                "transition.enabled: expected false while purge.enabled is true: the transition policy is a"
+                " counterfactual without the purge; extend a scenario with the purge switched off"
+                " (e.g. scenarios/no_purge.toml) or set purge.enabled = false"
+            )
         return self
 
 

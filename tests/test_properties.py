@@ -2,7 +2,8 @@
 
 Each example draws an institution, a horizon of one to four years, attrition
 rates, a purge (intensity schedule, HQ wave, multipliers), replacement
-settings and possibly a transition policy; runs it with a per-month check of
+settings and possibly a transition policy (only when the purge is off: the
+schema refuses the two together); runs it with a per-month check of
 the posts; and checks the identities of tests/conftest.py plus the
 replacement rules (outside entry, recruitment lag, capacity, time in rank).
 """
@@ -62,6 +63,7 @@ def scenarios(draw) -> Scenario:
     entry_from = entry_to - draw(st.integers(0, 60))
     span = (start - 12, end + 12)
     outcomes = draw(fractions(3))
+    purge_enabled = draw(st.booleans())
     tree = {
         "name": "generated",
         "time": {"start": ym(start), "end": ym(end)},
@@ -84,7 +86,7 @@ def scenarios(draw) -> Scenario:
             "defection_rate_abroad": draw(st.floats(0, 0.5)),
         },
         "purge": {
-            "enabled": draw(st.booleans()),
+            "enabled": purge_enabled,
             "intensity": draw(schedules(*span, 0, 3)),
             "hq_wave": draw(schedules(*span, 0, 10)),
             "hq_wave_dismissal_share": draw(st.floats(0, 1)),
@@ -112,7 +114,7 @@ def scenarios(draw) -> Scenario:
         },
         "appointments": draw(appointments(*span)),
         "transition": {
-            "enabled": draw(st.booleans()),
+            "enabled": draw(st.booleans()) and not purge_enabled,
             "start": ym(draw(st.integers(start - 12, end))),
             "new_generation_recruits_per_year": draw(st.floats(0, 60)),
             "veteran_retirement_age": draw(st.one_of(st.none(), st.floats(18, 100))),
