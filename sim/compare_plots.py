@@ -142,10 +142,14 @@ def cohort_panels(bands: Bands, title: str = "") -> Figure:
 
 
 def ensemble_figures(bands: Bands, title: str = "") -> dict[str, Figure]:
-    """The banded figures of one or more ensembles, keyed by PNG file name."""
+    """The banded figures of one or more ensembles, keyed by name (the file name without extension).
+
+    Returns:
+        Figures "cohort_composition", "new_generation_share", "experience" and "heads_of_mission_vacant".
+    """
     return {
-        "cohort_composition.png": cohort_panels(bands, title),
-        "new_generation_share.png": share_over_time(bands, title),
-        "experience.png": experience_over_time(bands, title),
-        "heads_of_mission_vacant.png": vacancies_over_time(bands, title),
+        "cohort_composition": cohort_panels(bands, title),
+        "new_generation_share": share_over_time(bands, title),
+        "experience": experience_over_time(bands, title),
+        "heads_of_mission_vacant": vacancies_over_time(bands, title),
     }

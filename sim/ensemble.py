@@ -307,7 +307,11 @@ class Ensemble:
         return month_columns(self.outcomes, MONTH_OUTCOMES)
 
     def plot(self) -> dict:
-        """Banded figures of the ensemble, keyed by file name."""
+        """Banded figures of the ensemble, keyed by name: the file name without extension, as `Run.plot()` keys its own.
+
+        Keys "cohort_composition", "new_generation_share", "experience" and "heads_of_mission_vacant"
+        (sim.compare_plots.ensemble_figures); `save()` writes each as figures/NAME.png.
+        """
         from sim.compare_plots import ensemble_figures
 
         if self.bands is None:
@@ -357,10 +361,14 @@ class Ensemble:
 
 
 def save_figure_files(figures: dict, directory: Path) -> list[str]:
-    """Save figures (by file name) into `directory`/figures, each atomically; their paths relative to `directory`."""
-    for name, figure in figures.items():
+    """Save figures keyed by name into `directory`/figures as NAME.png, each atomically; their paths relative to `directory`.
+
+    A name that already ends in ".png" is written as it is.
+    """
+    names = [name if name.endswith(".png") else f"{name}.png" for name in figures]
+    for name, figure in zip(names, figures.values(), strict=True):
         replace_file(directory / "figures" / name, lambda path, figure=figure: figure.savefig(path, dpi=150, format="png"))
-    return [f"figures/{name}" for name in figures]
+    return [f"figures/{name}" for name in names]
 
 
 def _text(name: str, value: float) -> str | None:

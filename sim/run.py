@@ -91,7 +91,11 @@ class Run:
         return f"{self.scenario.name}, seed {self.seed}"
 
     def plot(self) -> dict:
-        """The standard figures, keyed by name."""
+        """The standard figures, keyed by name: the file name without extension, as `Ensemble.plot()` keys its own.
+
+        Keys "cohort_composition", "cohort_composition_elite", "headcount" and "exits"
+        (sim.plots.standard_figures); `save()` writes each as figures/NAME.png.
+        """
         from sim.plots import standard_figures
 
         return standard_figures(self.timeseries, self.label)
