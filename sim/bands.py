@@ -20,7 +20,7 @@ import pandas as pd
 from sim.months import MARKER, month_value, not_by_horizon
 
 LOW, HIGH = 0.10, 0.90  # the band: 10th and 90th percentiles (Starsim's default)
-KEYS = ["date", "measure", "group"]
+KEYS = ["date", "measure", "series_group"]
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ def interval(values: Iterable[float], low: float = LOW, high: float = HIGH, disc
 
 
 def replicate_matrix(timeseries: Sequence[pd.DataFrame]) -> tuple[pd.DataFrame, np.ndarray]:
-    """Stack replicate series: the (date, measure, group) keys, with the unit, and a rows x replicates matrix.
+    """Stack replicate series: the (date, measure, series_group) keys, with the unit, and a rows x replicates matrix.
 
     Every replicate of an ensemble has the same keys in the same order (same
     scenario, same horizon); this is checked, not assumed.
@@ -111,12 +111,12 @@ def reduce_timeseries(timeseries: Sequence[pd.DataFrame], low: float = LOW, high
     """Median and band of every monthly series across replicates.
 
     Args:
-        timeseries: the tidy frames (date, measure, group, value) of the replicates.
+        timeseries: the tidy frames (date, measure, series_group, unit, value) of the replicates.
         low: the band's lower quantile (default 10%).
         high: the band's upper quantile (default 90%).
 
     Returns:
-        A tidy frame with columns date, measure, group, unit (if the series have it), median, low, high, n
+        A tidy frame with columns date, measure, series_group, unit (if the series have it), median, low, high, n
         (n = replicates with a value that month).
     """
     keys, matrix = replicate_matrix(timeseries)
@@ -132,9 +132,9 @@ def reduce_timeseries(timeseries: Sequence[pd.DataFrame], low: float = LOW, high
     return bands
 
 
-def band_series(bands: pd.DataFrame, measure: str, group: str = "all") -> pd.DataFrame:
+def band_series(bands: pd.DataFrame, measure: str, series_group: str = "all") -> pd.DataFrame:
     """One banded series (median, low, high) indexed by date."""
-    rows = bands[(bands["measure"] == measure) & (bands["group"] == group)]
+    rows = bands[(bands["measure"] == measure) & (bands["series_group"] == series_group)]
     if rows.empty:
-        raise KeyError(f"no series {measure}/{group} in the bands")
+        raise KeyError(f"no series {measure}/{series_group} in the bands")
     return rows.set_index("date")[["median", "low", "high"]]

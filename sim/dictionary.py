@@ -28,7 +28,7 @@ MARKER_MEANING = "true when the event did not happen by the horizon (the month b
 TIMESERIES = (
     ("date", DATE, "the month: a stock on its first day, a flow during it"),
     ("measure", "", "what the row measures: one of the rows of table `measure` below"),
-    ("group", "", "the part of the staff (or the rank, posting, reason) the measure counts; `all` for the whole"),
+    ("series_group", "", "the part of the staff (or the rank, posting, reason) the measure counts; `all` for the whole"),
     ("unit", "", "the unit of `value`, as listed for its measure"),
     ("value", "see `unit`", "the measure's value for the group in the month; empty where undefined (a share of nobody)"),
 )
@@ -95,7 +95,7 @@ RUN_SUMMARY = (
 BANDS = (
     ("date", DATE, "as in the timeseries"),
     ("measure", "", "as in the timeseries"),
-    ("group", "", "as in the timeseries"),
+    ("series_group", "", "as in the timeseries"),
     ("unit", "", "the unit of median, low and high, as in the timeseries"),
     ("median", "see `unit`", "median over the replicates"),
     ("low", "see `unit`", "10th percentile over the replicates"),

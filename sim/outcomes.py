@@ -67,8 +67,8 @@ BY_NAME = {outcome.name: outcome for outcome in OUTCOMES}
 MONTH_OUTCOMES = tuple(outcome.name for outcome in OUTCOMES if outcome.kind == "month")
 
 
-def _series(ts: pd.DataFrame, measure: str, group: str = "all") -> pd.Series:
-    rows = ts[(ts["measure"] == measure) & (ts["group"] == group)]
+def _series(ts: pd.DataFrame, measure: str, series_group: str = "all") -> pd.Series:
+    rows = ts[(ts["measure"] == measure) & (ts["series_group"] == series_group)]
     return rows.set_index("date")["value"]
 
 

@@ -1,6 +1,6 @@
 """Figures of one run, drawn from `Records.timeseries`.
 
-Every function reads the tidy monthly frame (columns date, measure, group,
+Every function reads the tidy monthly frame (columns date, measure, series_group,
 value) and draws on a `matplotlib.figure.Figure` made without pyplot, so the
 module works headless, in scripts and in notebooks (show a returned Axes with
 `ax.figure`). Colours and labels are module constants so that comparison
@@ -88,7 +88,7 @@ POSTING_LABELS = MappingProxyType({"hq": "headquarters (Moscow)", "abroad": "mis
 # (F9), to the end of purging with the war, late summer 1939 (F9).
 PURGE_YEARS = (pd.Timestamp("1936-08-01"), pd.Timestamp("1939-09-01"))
 
-_COLUMNS = ("date", "measure", "group", "value")
+_COLUMNS = ("date", "measure", "series_group", "value")
 _WIDTH = 7.5  # inches: a full-width figure in most journals
 _STEPS = (1, 2, 5, 10)  # tick spacings: counts read in 1s, 2s, 5s, 10s
 
@@ -115,7 +115,8 @@ def measure_frame(timeseries: pd.DataFrame, measure: str, groups: Sequence[str])
         raise ValueError(
             f"timeseries lacks column(s) {missing}; expected a Records.timeseries frame with columns {list(_COLUMNS)}"
         )
-    rows = timeseries.loc[timeseries["measure"] == measure, ["date", "group", "value"]]
+    rows = timeseries.loc[timeseries["measure"] == measure, ["date", "series_group", "value"]]
+    rows = rows.rename(columns={"series_group": "group"})
     if rows.empty:
         present = sorted(pd.unique(timeseries["measure"].astype(str)))
         raise ValueError(f"timeseries has no rows for measure {measure!r}; measures present: {present}")
@@ -377,7 +378,7 @@ def _mark_purge(
         ax.axvspan(begin, finish, color=_GREY, alpha=0.15, linewidth=0, zorder=0)
     if label:
         middle = begin + (finish - begin) / 2
-        purged = timeseries["group"].astype(str).eq("purged") & timeseries["measure"].astype(str).isin(["exits", "later_fates"])
+        purged = timeseries["series_group"].astype(str).eq("purged") & timeseries["measure"].astype(str).isin(["exits", "later_fates"])
         ax.annotate(
             "Great Purge" if timeseries.loc[purged, "value"].sum() > 0 else "historical purge years",
             (middle, 1.0),

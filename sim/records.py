@@ -104,7 +104,7 @@ def wide_series(recorder: Recorder) -> pd.DataFrame:
 
 
 def tidy_series(wide: pd.DataFrame) -> pd.DataFrame:
-    """Long form: columns date, measure, group, unit (of the value, see SERIES), value."""
+    """Long form: columns date, measure, series_group, unit (of the value, see SERIES), value."""
     measures: list[str] = []
     groups: list[str] = []
     parts: list[np.ndarray] = []
@@ -140,7 +140,7 @@ def tidy_series(wide: pd.DataFrame) -> pd.DataFrame:
         {
             "date": np.tile(wide.index.to_numpy(), len(parts)),
             "measure": pd.Series(np.repeat(measures, months)).astype("category"),
-            "group": pd.Series(np.repeat(groups, months)).astype("category"),
+            "series_group": pd.Series(np.repeat(groups, months)).astype("category"),
             "unit": pd.Series(np.repeat(units, months)).astype("category"),
             "value": np.concatenate(parts),
         }

@@ -73,7 +73,7 @@ class Run:
 
     @property
     def timeseries(self) -> pd.DataFrame:
-        """Monthly tidy series (date, measure, group, value)."""
+        """Monthly tidy series (date, measure, series_group, unit, value)."""
         return self.records.timeseries
 
     @property

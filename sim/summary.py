@@ -9,11 +9,11 @@ from sim.records import Records
 SNAPSHOT_YEARS = tuple(range(1936, 1942))  # 1 January of 1936-1941 (F3, F6, F9 span these years)
 
 
-def series(timeseries: pd.DataFrame, measure: str, group: str = "all") -> pd.Series:
+def series(timeseries: pd.DataFrame, measure: str, series_group: str = "all") -> pd.Series:
     """One monthly series of the tidy frame, indexed by date."""
-    rows = timeseries[(timeseries["measure"] == measure) & (timeseries["group"] == group)]
+    rows = timeseries[(timeseries["measure"] == measure) & (timeseries["series_group"] == series_group)]
     if rows.empty:
-        raise KeyError(f"no series {measure}/{group} in the records")
+        raise KeyError(f"no series {measure}/{series_group} in the records")
     return rows.set_index("date")["value"]
 
 

@@ -48,7 +48,7 @@ def series(records: Records, measure: str, group: str | None = None) -> pd.Serie
     ts = records.timeseries
     rows = ts[ts["measure"] == measure]
     if group is not None:
-        rows = rows[rows["group"] == group]
+        rows = rows[rows["series_group"] == group]
     assert len(rows), f"no rows for measure {measure!r} group {group!r}"
     return rows.groupby("date", observed=True)["value"].sum(min_count=1)
 
@@ -134,7 +134,7 @@ def check_records(engine: Engine, records: Records) -> None:
     # The flows count each leaver exactly once, in the month and under the reason of the biography.
     flows = records.timeseries[records.timeseries["measure"] == "exits"]
     for reason in EXIT_REASONS[1:]:
-        counted = flows[flows["group"] == reason].set_index("date")["value"]
+        counted = flows[flows["series_group"] == reason].set_index("date")["value"]
         people = bio.loc[bio["exit_reason"] == reason, "exit"].value_counts()
         people = people.reindex(counted.index, fill_value=0)
         assert counted.to_numpy().tolist() == people.to_numpy(dtype=float).tolist(), reason

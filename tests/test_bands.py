@@ -12,7 +12,7 @@ def _replicate(values, dates=("1937-01-01", "1937-02-01")):
         {
             "date": pd.to_datetime(list(dates)),
             "measure": ["headcount", "headcount"],
-            "group": ["all", "all"],
+            "series_group": ["all", "all"],
             "value": values,
         }
     )

@@ -34,7 +34,7 @@ def test_run_writes_every_output(tmp_path, capsys):
     figures = sorted(p.name for p in (out / "figures").glob("*.png"))
     assert len(figures) >= 4
     timeseries = pd.read_parquet(out / "timeseries.parquet")
-    assert list(timeseries.columns) == ["date", "measure", "group", "unit", "value"]
+    assert list(timeseries.columns) == ["date", "measure", "series_group", "unit", "value"]
     assert timeseries["date"].max() == pd.Timestamp("1938-12-01")
     biographies = pd.read_parquet(out / "biographies.parquet")
     summary = json.loads((out / "summary.json").read_text())

@@ -49,7 +49,7 @@ def test_replicates_use_spawned_seeds_and_equal_single_runs(scenario, reference)
 
 
 def test_bands_and_outcomes_cover_every_series(reference):
-    assert set(reference.bands.columns) == {"date", "measure", "group", "unit", "median", "low", "high", "n"}
+    assert set(reference.bands.columns) == {"date", "measure", "series_group", "unit", "median", "low", "high", "n"}
     assert (reference.bands["n"] <= 6).all()
     assert ((reference.bands["low"] <= reference.bands["median"]) | reference.bands["median"].isna()).all()
     assert len(reference.outcomes) == 6

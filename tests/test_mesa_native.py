@@ -204,7 +204,7 @@ def test_the_datacollector_reports_the_state_each_month(scenarios_dir):
     assert last["purged"] == int((bio["exit_reason"] == EXIT_REASONS[PURGED]).sum()) > 0
     # Every month: the recorded stocks.
     ts = model.records().timeseries
-    stock = lambda measure, group: ts.loc[(ts["measure"] == measure) & (ts["group"] == group), "value"].to_numpy()  # noqa: E731
+    stock = lambda measure, group: ts.loc[(ts["measure"] == measure) & (ts["series_group"] == group), "value"].to_numpy()  # noqa: E731
     months = len(stock("headcount", "all"))
     assert frame["serving"].iloc[:months].tolist() == stock("headcount", "all").tolist()
     np.testing.assert_allclose(frame["new_generation_share"].iloc[:months], stock("new_generation_share", "all"))

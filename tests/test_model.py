@@ -19,7 +19,7 @@ def scenario(scenarios_dir):
 
 def headcount(model: TurnoverModel) -> int:
     ts = model.records().timeseries
-    return int(ts.loc[(ts["measure"] == "headcount") & (ts["group"] == "all"), "value"].iloc[-1])
+    return int(ts.loc[(ts["measure"] == "headcount") & (ts["series_group"] == "all"), "value"].iloc[-1])
 
 
 def test_agents_are_the_people_serving(scenario):

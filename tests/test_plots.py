@@ -55,9 +55,9 @@ def synthetic_timeseries(months: int = 36, start: str = "1936-01", seed: int = 0
             values = rng.integers(0, 50, months).astype(float)
             if group == "purged" and not purged:
                 values[:] = 0.0
-            parts.append(pd.DataFrame({"date": dates, "measure": measure, "group": group, "value": values}))
+            parts.append(pd.DataFrame({"date": dates, "measure": measure, "series_group": group, "value": values}))
     frame = pd.concat(parts, ignore_index=True)
-    return frame.astype({"measure": "category", "group": "category"})
+    return frame.astype({"measure": "category", "series_group": "category"})
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +71,7 @@ def no_purge() -> pd.DataFrame:
 
 
 def series(timeseries: pd.DataFrame, measure: str, group: str) -> pd.Series:
-    rows = timeseries[(timeseries["measure"] == measure) & (timeseries["group"] == group)]
+    rows = timeseries[(timeseries["measure"] == measure) & (timeseries["series_group"] == group)]
     return rows.set_index("date")["value"].sort_index()
 
 
@@ -260,7 +260,7 @@ def test_purge_marks_are_left_out_when_the_run_ends_before_them():
 
 def test_frame_without_the_tidy_columns_is_refused():
     wide = pd.DataFrame({"date": pd.date_range("1930-01", periods=3, freq="MS"), "headcount": [1.0, 2.0, 3.0]})
-    with pytest.raises(ValueError, match=r"lacks column\(s\) \['measure', 'group', 'value'\]"):
+    with pytest.raises(ValueError, match=r"lacks column\(s\) \['measure', 'series_group', 'value'\]"):
         cohort_composition(wide)
 
 
@@ -273,7 +273,7 @@ def test_missing_measure_is_named():
 
 def test_unexpected_groups_are_named():
     frame = synthetic_timeseries()
-    frame["group"] = frame["group"].cat.rename_categories({"new_generation": "stakhanovites"})
+    frame["series_group"] = frame["series_group"].cat.rename_categories({"new_generation": "stakhanovites"})
     with pytest.raises(ValueError, match="stakhanovites.*expected"):
         cohort_composition(frame)
 
@@ -287,6 +287,6 @@ def test_several_runs_in_one_frame_are_refused(tmp_path):
 
 def test_a_month_missing_for_one_group_is_named():
     frame = synthetic_timeseries()
-    hole = (frame["measure"] == "headcount_by_rank") & (frame["group"] == "middle") & (frame["date"] == "1936-05-01")
+    hole = (frame["measure"] == "headcount_by_rank") & (frame["series_group"] == "middle") & (frame["date"] == "1936-05-01")
     with pytest.raises(ValueError, match="no value for group 'middle' on 1936-05-01"):
         headcount_by_rank_and_posting(frame[~hole])

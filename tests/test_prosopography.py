@@ -219,7 +219,7 @@ def test_vacant_months_are_the_months_nobody_held_the_post(observed, period):
     # The records count the same vacancies: every elite post, and the heads of mission.
     ts = observed.records.timeseries
     in_period = ts["date"].between(pd.Timestamp(f"{start}-01"), pd.Timestamp(f"{end}-01"))
-    elite = ts[in_period & (ts["measure"] == "vacancies") & (ts["group"] == "elite")]["value"].sum()
+    elite = ts[in_period & (ts["measure"] == "vacancies") & (ts["series_group"] == "elite")]["value"].sum()
     missions = ts[in_period & (ts["measure"] == "heads_of_mission_vacant")]["value"].sum()
     assert gaps.loc[gaps["kind"] != "department", "months"].sum() == elite
     assert gaps.loc[gaps["kind"] == "mission", "months"].sum() == missions

@@ -26,7 +26,7 @@ def run():
 
 def test_every_series_has_the_unit_of_its_measure(run):
     ts = run.timeseries
-    assert list(ts.columns) == ["date", "measure", "group", "unit", "value"]
+    assert list(ts.columns) == ["date", "measure", "series_group", "unit", "value"]
     assert set(ts["measure"].astype(str)) == set(SERIES)
     units = ts.groupby("measure", observed=True)["unit"].agg(lambda u: set(u.astype(str)))
     assert all(units[measure] == {SERIES[measure][0]} for measure in units.index)
@@ -103,7 +103,7 @@ def test_an_ensemble_writes_its_dictionary_and_bands_in_either_format(tmp_path):
     ensemble.save(figures=False, format="csv")
     assert (out / "bands.csv").exists() and not (out / "bands.parquet").exists()
     bands = pd.read_csv(out / "bands.csv")
-    assert list(bands.columns) == ["date", "measure", "group", "unit", "median", "low", "high", "n"]
+    assert list(bands.columns) == ["date", "measure", "series_group", "unit", "median", "low", "high", "n"]
     _dictionary_covers(out)
     ensemble.save(figures=False)  # now Parquet: the CSV bands go, and the directory holds only Cadres' own files
     assert (out / "bands.parquet").exists() and not (out / "bands.csv").exists()

@@ -359,7 +359,7 @@ def test_no_purge_scenario_has_no_purge_events(shipped_run, accounting, seed):
     assert bio["purge_outcome"].isna().all()
     assert accounting.series(records, "recalls").sum() == 0
     exits = records.timeseries[records.timeseries["measure"] == "exits"]
-    assert exits.loc[exits["group"].isin(["purged", "dismissed"]), "value"].sum() == 0
+    assert exits.loc[exits["series_group"].isin(["purged", "dismissed"]), "value"].sum() == 0
     # Ordinary attrition still runs, so the absence above is not vacuous.
     assert bio["exit_reason"].isin(["died", "retired", "transferred_out"]).sum() > 100
 

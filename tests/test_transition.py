@@ -34,7 +34,7 @@ def gradual(scenarios_dir, end: str, **overrides) -> Scenario:
 
 def flows(records, measure: str, group: str) -> pd.Series:
     ts = records.timeseries
-    return ts[(ts["measure"] == measure) & (ts["group"] == group)].set_index("date")["value"]
+    return ts[(ts["measure"] == measure) & (ts["series_group"] == group)].set_index("date")["value"]
 
 
 def months_of(index: pd.Index) -> np.ndarray:
