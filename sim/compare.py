@@ -1,15 +1,21 @@
 """Scenarios side by side on common random numbers (Starsim's `compare()`).
 
-    >>> from sim.compare import Comparison
+    >>> from sim.compare import Comparison, variant
     >>> cmp = Comparison(["scenarios/historical.toml", "scenarios/gradual_transition.toml"], replicates=20)
-    >>> print(cmp.execute(jobs=2).format())     # the table, with intervals
+    >>> print(cmp.execute(jobs=2).format())     # the table, with intervals (kept in memory)
     >>> cmp.plot()                              # banded figures, one line per scenario
+    >>> cmp.save(directory="runs/compare/mine") # written only when asked
+
+    >>> base = load_scenario("scenarios/historical.toml")   # two variants of one file, each with its own name
+    >>> harsher = variant(base, {"purge.multipliers.rank.elite": 2.0}, "elite_x2", "the elite purged twice as often")
+    >>> Comparison([base, harsher], replicates=20).execute()
 
 Every scenario runs the same replicate seeds (`SeedSequence(seed).spawn(n)`),
 so replicate i of one scenario and replicate i of another draw the same
 random numbers wherever their rules agree; the paired differences
 (`differences()`) then measure the policy, not noise. Each scenario is an
-ensemble stored under `out/<scenario name>/` and resumes like one.
+ensemble, stored under `out/<scenario name>/` (resuming like one) or, without
+`out`, kept in memory until `save(directory=...)`.
 
 With `draws` (parameter sets from a calibration's posterior, sim/draws.py),
 replicate i of every scenario runs under the same draw, i // per_draw, and
@@ -20,13 +26,15 @@ the two (sim/variance.py).
 
 from __future__ import annotations
 
+import copy
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+from pydantic import ValidationError
 
 from sim.bands import Interval, interval, interval_fields
 from sim.config import Scenario
@@ -89,10 +97,11 @@ class Comparison:
     """Scenarios run on the same replicate seeds.
 
     Args:
-        scenarios: Scenario objects or scenario files (names must differ).
+        scenarios: Scenario objects or scenario files (names must differ: `variant()` makes variants of one).
         replicates: replicates per scenario (default: the first scenario's `replicates`).
         seed: spawn seed for all (default: the first scenario's `seed`).
-        out: directory (default: runs/compare/<names joined by "+">).
+        out: the directory; None (the default) keeps everything in memory until `save(directory=...)` (the command
+            line writes runs/compare/<names joined by "+">, `default_comparison_directory`).
         draws: parameter sets from a posterior, the same for every scenario (replicates: draws x per draw).
     """
 
@@ -111,7 +120,10 @@ class Comparison:
         duplicated = sorted({n for n in names if names.count(n) > 1})
         if duplicated:
             raise ConfigError(
-                "command line", "SCENARIO", f"expected scenarios with different names, {', '.join(duplicated)} given twice"
+                "command line",
+                "SCENARIO",
+                f"expected scenarios with different names, {', '.join(duplicated)} given twice "
+                "(in Python, sim.compare.variant(scenario, values, name) names a variant)",
             )
         if draws is not None and replicates is not None and replicates != draws.replicates:
             raise ConfigError(
@@ -122,8 +134,11 @@ class Comparison:
         self.draws = draws
         self.replicates = draws.replicates if draws is not None else loaded[0].replicates if replicates is None else replicates
         self.seed = loaded[0].seed if seed is None else seed
-        self.directory = Path(out) if out is not None else default_directory("compare", "+".join(names))
-        self.ensembles = [Ensemble(s, self.replicates, self.seed, self.directory / s.name, draws) for s in loaded]
+        self.directory: Path | None = Path(out) if out is not None else None
+        self.ensembles = [Ensemble(s, self.replicates, self.seed, self._place(s.name), draws) for s in loaded]
+
+    def _place(self, name: str) -> Path | None:
+        return self.directory / name if self.directory is not None else None
 
     @property
     def names(self) -> list[str]:
@@ -162,7 +177,8 @@ class Comparison:
         self, executor=None, jobs: int | None = None, force: bool = False, progress: bool = True, on_result=None
     ) -> Comparison:
         """Run every missing replicate of every scenario through one executor, then reduce."""
-        self.prepare()
+        if self.directory is not None:
+            self.prepare()
         execute_all(self.ensembles, executor=executor, jobs=jobs, force=force, progress=progress, on_result=on_result)
         for ensemble in self.ensembles:
             ensemble.reduce()
@@ -255,7 +271,7 @@ class Comparison:
             "seed": self.seed,
             "replicate_seeds": "numpy.random.SeedSequence(seed).spawn(replicates), the same for every scenario",
             "band": "median (10% to 90% of replicates)",
-            "directory": str(self.directory),
+            "directory": str(self.directory) if self.directory is not None else None,
             "labels": {e.name: e.scenario.title for e in self.ensembles},
             "descriptions": {e.name: e.scenario.description for e in self.ensembles},
             "horizons": {e.name: f"{e.scenario.time.start} to {e.scenario.time.end}" for e in self.ensembles},
@@ -295,13 +311,29 @@ class Comparison:
         bands = {key: e.bands for key, e in zip(keys, self.ensembles, strict=True)}
         return ensemble_figures(bands, f"{names}, {self.replicates} replicates each")
 
-    def save(self, figures: bool = True) -> Path:
-        """Write comparison.csv, comparison.json, data_dictionary.csv, each ensemble's bands, and the figures."""
+    def save(self, figures: bool = True, directory: str | Path | None = None) -> Path:
+        """Write comparison.csv, comparison.json, data_dictionary.csv, each ensemble's bands, and the figures.
+
+        Args:
+            figures: also the figures.
+            directory: where a comparison kept in memory is written, its ensembles' replicates and all (it is then
+                stored there); a comparison with a directory is saved in its own.
+
+        Raises:
+            ValueError: no directory for a comparison kept in memory, or another one for a comparison stored.
+        """
         from sim.dictionary import comparison_dictionary, write_dictionary
 
+        if self.directory is None:
+            if directory is None:
+                raise ValueError("this comparison is kept in memory: save(directory=...) says where to write it")
+            self.directory = Path(directory)
+            self.prepare()
+        elif directory is not None and Path(directory) != self.directory:
+            raise ValueError(f"this comparison is stored in {self.directory}, not {directory}")
         self.check_directory()
         for ensemble in self.ensembles:
-            ensemble.save(figures=False)
+            ensemble.save(figures=False, directory=self.directory / ensemble.name if ensemble.in_memory else None)
         frame = self.frame()
         replace_file(self.directory / "comparison.csv", lambda path: frame.to_csv(path, index=False))
         table = self.as_json()
@@ -310,6 +342,45 @@ class Comparison:
         written += save_figure_files(self.plot(), self.directory) if figures else []
         self.record_files(written)
         return self.directory
+
+
+def default_comparison_directory(scenarios: Sequence[Scenario | str | Path]) -> Path:
+    """Where the command line writes a comparison: runs/compare/<names joined by "+">."""
+    names = [s.name if isinstance(s, Scenario) else load_scenario(s).name for s in scenarios]
+    return default_directory("compare", "+".join(names))
+
+
+def variant(scenario: Scenario | str | Path, values: Mapping[str, object], name: str, label: str | None = None) -> Scenario:
+    """A variant of a scenario: some of its keys set, under a name (and label) of its own, to compare with it.
+
+    The keys are dotted, as in `cadres show` ("purge.multipliers.rank.elite"); a value is what the key holds
+    in a scenario file (a number, or a whole schedule of ["YYYY-MM", value] knots). The variant is validated
+    as strictly as a scenario file.
+
+    Raises:
+        ConfigError: a key the scenario does not have, or a value (or name) the schema refuses.
+    """
+    base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    tree = copy.deepcopy(base.model_dump(mode="json"))
+    for key, value in values.items():
+        node, parts = tree, key.split(".")
+        for part in parts[:-1]:
+            node = node.get(part) if isinstance(node, dict) else None
+        if not isinstance(node, dict) or parts[-1] not in node:
+            raise ConfigError(base.name, key, "expected a key of the scenario (see cadres show)")
+        held = node[parts[-1]]
+        whole = isinstance(held, int) and not isinstance(held, bool) and isinstance(value, float) and value.is_integer()
+        node[parts[-1]] = int(value) if whole else value
+    tree["name"] = name
+    if label is None:
+        tree.pop("label", None)  # the schema's default, not the base's label
+    else:
+        tree["label"] = label
+    try:
+        return Scenario.model_validate_json(json.dumps(tree), strict=True)
+    except ValidationError as failure:
+        error = failure.errors()[0]
+        raise ConfigError(name, ".".join(str(part) for part in error["loc"]), error["msg"]) from None
 
 
 def format_table(table: dict) -> str:

@@ -8,7 +8,9 @@
 
 Replicate seeds are `SeedSequence(seed).spawn(replicates)`: replicate i has
 the same seed in every scenario (common random numbers) and whatever the
-number of replicates. On disk (`runs/<scenario>/` or `out`)::
+number of replicates. Without `out` an ensemble is kept in memory and nothing
+is written until `save(directory=...)`; with it (the command line: by
+default `runs/<scenario>/`), on disk::
 
     manifest.json            kind "ensemble", config and its hash, spawn seed, replicates
     replicates/r0000/ ...    one directory per replicate, written as it finishes (its tables as Parquet)
@@ -54,8 +56,17 @@ from sim.months import month_columns, month_text
 from sim.outcomes import BY_NAME, MONTH_OUTCOMES, OUTCOMES, Outcome
 from sim.ownership import check_replaceable, describe, file_records, read_manifest
 from sim.progress import progress_bar
-from sim.replicate import ReplicateResult, Task, is_complete, read_outcomes, read_timeseries, replicate_name
-from sim.storage import FORMATS, default_directory, replace_file, retire, write_frame, write_json
+from sim.records import Records
+from sim.replicate import (
+    ReplicateResult,
+    Task,
+    is_complete,
+    read_outcomes,
+    read_timeseries,
+    replicate_name,
+    write_replicate,
+)
+from sim.storage import FORMATS, replace_file, retire, write_frame, write_json
 from sim.versions import package_versions
 
 OnResult = Callable[[ReplicateResult], None]
@@ -111,9 +122,12 @@ class Ensemble:
         scenario: a Scenario or a scenario file.
         replicates: how many (default: the scenario's `replicates`).
         seed: the spawn seed (default: the scenario's `seed`).
-        out: result directory (default: runs/<scenario name>).
+        out: the result directory. None (the default): the replicates are kept in memory and nothing is
+            written until `save(directory=...)` (the command line always passes one: runs/<scenario name>).
         draws: parameter sets from a posterior (sim/draws.py): replicate i runs under draw i // per_draw, and
             `replicates` is then draws x per_draw.
+
+    `bands` and `outcomes` are computed on first access once every replicate is done (None before).
     """
 
     def __init__(
@@ -134,15 +148,16 @@ class Ensemble:
         if self.replicates < 1:
             raise ValueError(f"expected at least one replicate, got {self.replicates}")
         self.seed = self.scenario.seed if seed is None else int(seed)
-        self.directory = Path(out) if out is not None else default_directory(self.scenario.name)
+        self.directory: Path | None = Path(out) if out is not None else None
         self.seeds = np.random.SeedSequence(self.seed).spawn(self.replicates)
         self.config_hash = ensemble_hash(self.scenario)
         self.variants: list[Scenario] = [self.scenario]  # the scenario under each draw
         if draws is not None:
             self.variants = draws.scenarios(self.scenario)
             self.config_hash = f"{self.config_hash}-{draws.fingerprint()}"
-        self.bands: pd.DataFrame | None = None
-        self.outcomes: pd.DataFrame | None = None
+        self._bands: pd.DataFrame | None = None
+        self._outcomes: pd.DataFrame | None = None
+        self._kept: dict[int, ReplicateResult] = {}  # an ensemble in memory: its finished replicates, with records
         self.failed: list[ReplicateResult] = []
 
     @property
@@ -150,12 +165,55 @@ class Ensemble:
         """The scenario's name."""
         return self.scenario.name
 
+    @property
+    def in_memory(self) -> bool:
+        """True without a directory: the replicates are kept in memory, nothing is written."""
+        return self.directory is None
+
+    @property
+    def bands(self) -> pd.DataFrame | None:
+        """Median and 10-90% band of every monthly series (sim.bands), reduced on first access; None until all are done."""
+        if self._bands is None and self.done():
+            self.reduce()
+        return self._bands
+
+    @property
+    def outcomes(self) -> pd.DataFrame | None:
+        """The key outcomes of each replicate, reduced on first access; None until every replicate is done.
+
+        Months are month indices (year * 12 + month - 1; +inf: not by the horizon); `outcome_table()` has them as
+        outcomes.csv does, "YYYY-MM" with a marker.
+        """
+        if self._outcomes is None and self.done():
+            self.reduce()
+        return self._outcomes
+
+    def replicate_records(self, index: int) -> Records:
+        """The records of replicate `index`: from memory, or read from its directory."""
+        if self.in_memory:
+            if index not in self._kept:
+                raise RuntimeError(f"replicate {index} of {self.name} has not run; execute() first")
+            return self._kept[index].records
+        directory = self.replicate_directory(index)
+        posts = directory / "posts.parquet"
+        return Records(
+            read_timeseries(directory),
+            pd.read_parquet(directory / "biographies.parquet"),
+            pd.read_parquet(posts) if posts.exists() else None,
+        )
+
     def scenario_of(self, index: int) -> Scenario:
         """The scenario replicate `index` runs: under its draw, if the ensemble carries a posterior."""
         return self.variants[self.draws.draw_of(index)] if self.draws is not None else self.scenario
 
     def replicate_directory(self, index: int) -> Path:
-        """Where replicate `index` is stored."""
+        """Where replicate `index` is stored.
+
+        Raises:
+            ValueError: an ensemble kept in memory.
+        """
+        if self.directory is None:
+            raise ValueError(f"the ensemble of {self.name} is kept in memory; save(directory=...) writes it")
         return self.directory / "replicates" / replicate_name(index)
 
     # -- on disk --------------------------------------------------------------
@@ -226,7 +284,21 @@ class Ensemble:
             )
 
     def prepare(self, force: bool = False) -> list[Task]:
-        """Check or clear the directory, write the manifest, and list the replicates still missing."""
+        """Check or clear the directory, write the manifest, and list the replicates still missing.
+
+        In memory: the replicates not kept yet (all of them with `force`); nothing is written.
+        """
+        if self.in_memory:
+            if force:
+                self._kept.clear()
+            tasks = [
+                Task(self.scenario_of(index), index, seed, None, self.config_hash, label=self.name)
+                for index, seed in enumerate(self.seeds)
+                if index not in self._kept
+            ]
+            if tasks:
+                self._bands = self._outcomes = None
+            return tasks
         if force and check_replaceable(self.directory) is not None:
             retire(self.directory)
         self.check_directory()
@@ -240,11 +312,18 @@ class Ensemble:
         for stale in self.directory.glob(".manifest.*"):
             stale.unlink(missing_ok=True)
         self._write_manifest("running", kept)
-        return [
+        tasks = [
             Task(self.scenario_of(index), index, seed, self.replicate_directory(index), self.config_hash, label=self.name)
             for index, seed in enumerate(self.seeds)
             if not is_complete(self.replicate_directory(index), self.config_hash)
         ]
+        if tasks:
+            self._bands = self._outcomes = None
+        return tasks
+
+    def keep(self, result: ReplicateResult) -> None:
+        """Keep a finished replicate of an ensemble in memory (its records and outcomes)."""
+        self._kept[result.index] = result
 
     # -- running --------------------------------------------------------------
 
@@ -256,7 +335,7 @@ class Ensemble:
         progress: bool = True,
         on_result: OnResult | None = None,
     ) -> Ensemble:
-        """Simulate the missing replicates, each stored as it finishes (then `reduce()`, `save()`, `plot()`).
+        """Simulate the missing replicates, each stored (or kept in memory) as it finishes; then `bands`, `outcomes`.
 
         Args:
             executor: a sim.executors executor (default: a local pool of `jobs`).
@@ -269,20 +348,30 @@ class Ensemble:
         return self
 
     def done(self) -> bool:
-        """True when every replicate is stored."""
+        """True when every replicate is stored (or kept in memory)."""
+        if self.in_memory:
+            return len(self._kept) == self.replicates
         return all(is_complete(self.replicate_directory(i), self.config_hash) for i in range(self.replicates))
 
     def reduce(self) -> Ensemble:
-        """Read the stored replicates: bands of every series, a table of outcomes."""
-        if not self.done():
-            missing = [i for i in range(self.replicates) if not is_complete(self.replicate_directory(i), self.config_hash)]
-            raise RuntimeError(f"{self.directory}: replicates {missing[:5]} are missing; execute() first")
-        directories = [self.replicate_directory(i) for i in range(self.replicates)]
-        self.bands = reduce_timeseries([read_timeseries(d) for d in directories])
-        rows = [{"replicate": i, **read_outcomes(d)} for i, d in enumerate(directories)]
+        """Read the replicates (stored, or kept in memory): bands of every series, a table of outcomes."""
+        if self.in_memory:
+            missing = [i for i in range(self.replicates) if i not in self._kept]
+            if missing:
+                raise RuntimeError(f"{self.name} (in memory): replicates {missing[:5]} have not run; execute() first")
+            kept = [self._kept[i] for i in range(self.replicates)]
+            self._bands = reduce_timeseries([result.records.timeseries for result in kept])
+            rows = [{"replicate": i, **result.outcomes} for i, result in enumerate(kept)]
+        else:
+            if not self.done():
+                missing = [i for i in range(self.replicates) if not is_complete(self.replicate_directory(i), self.config_hash)]
+                raise RuntimeError(f"{self.directory}: replicates {missing[:5]} are missing; execute() first")
+            directories = [self.replicate_directory(i) for i in range(self.replicates)]
+            self._bands = reduce_timeseries([read_timeseries(d) for d in directories])
+            rows = [{"replicate": i, **read_outcomes(d)} for i, d in enumerate(directories)]
         if self.draws is not None:
             rows = [{"draw": self.draws.draw_of(row["replicate"]), **row} for row in rows]
-        self.outcomes = pd.DataFrame(rows)
+        self._outcomes = pd.DataFrame(rows)
         return self
 
     def interval_values(self) -> dict[str, Interval]:
@@ -318,18 +407,26 @@ class Ensemble:
             self.reduce()
         return ensemble_figures({self.name: self.bands}, f"{self.name}, {self.replicates} replicates")
 
-    def save(self, figures: bool = True, format: str = "parquet") -> Path:
+    def save(self, figures: bool = True, format: str = "parquet", directory: str | Path | None = None) -> Path:
         """Write bands, outcomes, data dictionary, summary and figures next to the replicates; mark the manifest complete.
 
         Args:
-            figures: also the PNG figures.
+            figures: also the figures.
             format: the bands as bands.parquet or bands.csv (the replicates' tables stay Parquet).
+            directory: where an ensemble kept in memory is written, replicates and all (it is then stored there,
+                as if run with `out`); an ensemble with a directory is saved in its own.
+
+        Raises:
+            ValueError: no directory for an ensemble kept in memory, or another one for an ensemble stored.
+            ResultExistsError: `directory` holds something else (as for `out`).
         """
         from sim.dictionary import FILE as DICTIONARY
         from sim.dictionary import ensemble_dictionary, write_dictionary
 
         if format not in FORMATS:
             raise ValueError(f"expected a format among {', '.join(FORMATS)}, got {format!r}")
+        if self.in_memory or directory is not None:
+            self._store(directory)
         if self.bands is None:
             self.reduce()
         bands = f"bands.{format}"
@@ -358,6 +455,25 @@ class Ensemble:
         figures_kept = {name: record for name, record in kept.items() if name.startswith("figures/") and not figures}
         self._write_manifest("complete", figures_kept | file_records(self.directory, written))
         return self.directory
+
+    def _store(self, directory: str | Path | None) -> None:
+        """Write an ensemble kept in memory into `directory`: the manifest, then every replicate."""
+        if directory is None:
+            raise ValueError(f"the ensemble of {self.name} is kept in memory: save(directory=...) says where to write it")
+        if not self.in_memory:
+            if Path(directory) != self.directory:
+                raise ValueError(f"the ensemble of {self.name} is stored in {self.directory}, not {directory}")
+            return
+        if not self.done():
+            self.reduce()  # raises: replicates missing
+        kept, self.directory = self._kept, Path(directory)
+        try:
+            for task in self.prepare():  # checks the directory; the replicates it does not hold yet
+                write_replicate(task, kept[task.index])
+        except BaseException:
+            self.directory = None
+            raise
+        self._kept = {}
 
 
 def save_figure_files(figures: dict, directory: Path) -> list[str]:
@@ -431,6 +547,7 @@ def execute_all(
     if executor is None and (jobs or default_jobs()) > 1:
         check_main_guarded()  # before anything is written
     tasks = [task for ensemble in ensembles for task in ensemble.prepare(force=force)]
+    in_memory = {ensemble.name: ensemble for ensemble in ensembles if ensemble.in_memory}
     results: list[ReplicateResult] = []
     if tasks:
         owned = executor is None
@@ -440,6 +557,8 @@ def execute_all(
             with progress_bar(total=len(tasks), desc=label, unit="replicate", disable=not progress or None, leave=False) as bar:
                 for result in executor.run(tasks):
                     results.append(result)
+                    if result.error is None and result.label in in_memory:
+                        in_memory[result.label].keep(result)
                     bar.update()
                     if on_result:
                         on_result(result)

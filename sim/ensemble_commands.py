@@ -76,8 +76,9 @@ def run_ensemble(args: argparse.Namespace, scenario, seed: int, replicates: int)
     from sim.ensemble import Ensemble
     from sim.locks import output_lock
     from sim.outcomes import BY_NAME
+    from sim.storage import default_directory
 
-    ensemble = Ensemble(scenario, replicates, seed, Path(args.out) if args.out else None)
+    ensemble = Ensemble(scenario, replicates, seed, Path(args.out) if args.out else default_directory(scenario.name))
     with output_lock(ensemble.directory):
         if not args.force:
             ensemble.check_directory()  # refuse before starting any worker
@@ -93,9 +94,10 @@ def run_ensemble(args: argparse.Namespace, scenario, seed: int, replicates: int)
 
 def _comparison(args: argparse.Namespace, files, out):
     """The comparison the options describe, with its resources checked before any work."""
-    from sim.compare import Comparison
+    from sim.compare import Comparison, default_comparison_directory
     from sim.limits import check_resources
 
+    out = out if out is not None else default_comparison_directory(files)  # the command always writes one
     comparison = Comparison(files, replicates=args.replicates, seed=args.seed, out=out, draws=_draws(args, files))
     for ensemble in comparison.ensembles:
         check_resources(ensemble.scenario, comparison.replicates, args.jobs or default_jobs(), ensemble.name)

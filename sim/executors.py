@@ -159,8 +159,9 @@ class DaskExecutor(Executor):
         try:
             for future in as_completed(futures):
                 for result in future.result():
-                    if result.error is None:
-                        write_replicate(by_key[(result.label, result.index)], result)
+                    task = by_key[(result.label, result.index)]
+                    if result.error is None and task.directory is not None:  # else kept in memory
+                        write_replicate(task, result)
                         result.records = None
                     yield result
         finally:

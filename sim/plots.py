@@ -378,7 +378,8 @@ def _mark_purge(
         ax.axvspan(begin, finish, color=_GREY, alpha=0.15, linewidth=0, zorder=0)
     if label:
         middle = begin + (finish - begin) / 2
-        purged = timeseries["series_group"].astype(str).eq("purged") & timeseries["measure"].astype(str).isin(["exits", "later_fates"])
+        purged = timeseries["series_group"].astype(str).eq("purged")
+        purged &= timeseries["measure"].astype(str).isin(["exits", "later_fates"])
         ax.annotate(
             "Great Purge" if timeseries.loc[purged, "value"].sum() > 0 else "historical purge years",
             (middle, 1.0),

@@ -63,7 +63,7 @@ class Task:
     scenario: Scenario
     index: int
     seed: np.random.SeedSequence
-    directory: Path
+    directory: Path | None  # None: an ensemble kept in memory, nothing is written
     config_hash: str
     label: str = ""
 
@@ -115,7 +115,7 @@ def write_replicate(task: Task, result: ReplicateResult) -> None:
 
 
 def simulate(task: Task, write: bool) -> ReplicateResult:
-    """Simulate one replicate; write it if `write`, else keep its records in the result."""
+    """Simulate one replicate; write it if `write` (and it has a directory), else keep its records in the result."""
     started = time.perf_counter()
     result = ReplicateResult(label=task.label, index=task.index, directory=task.directory, seconds=0.0)
     try:
@@ -123,7 +123,7 @@ def simulate(task: Task, write: bool) -> ReplicateResult:
         result.summary = summarize(records)
         result.outcomes = compute_outcomes(records)
         result.records = records
-        if write:
+        if write and task.directory is not None:
             write_replicate(task, result)
             result.records = None
     except Exception:  # noqa: BLE001 - a failed replicate is data (STYLE.md), reported by the caller

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from sim.config import Scenario
@@ -82,8 +83,11 @@ class Run:
         return self.records.biographies
 
     def summary(self) -> dict:
-        """Headline numbers (see sim.summary.summarize)."""
-        return summarize(self.records)
+        """The scenario's name, the seed and the headline numbers (sim.summary.summarize): summary.json's content."""
+        seed = self.seed
+        if isinstance(seed, np.random.SeedSequence):  # a replicate's spawned seed, as its manifest records it
+            seed = {"entropy": int(seed.entropy), "spawn_key": [int(k) for k in seed.spawn_key]}
+        return {"scenario": self.scenario.name, "seed": seed, **summarize(self.records)}
 
     @property
     def label(self) -> str:
@@ -122,7 +126,7 @@ class Run:
             for name in ("timeseries", "biographies", "posts"):
                 write_table(getattr(records, name), staging, name, format)
             write_dictionary(staging, run_dictionary(format))
-            write_json(staging / "summary.json", {"scenario": self.scenario.name, "seed": self.seed, **self.summary()})
+            write_json(staging / "summary.json", self.summary())
             if figures:
                 from sim.plots import save_figures
 
