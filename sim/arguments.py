@@ -30,6 +30,30 @@ def seed(text: str) -> int:
     return value
 
 
+def figure_format(text: str) -> tuple[str, ...]:
+    """Figure formats: png, svg or pdf, several as a comma list ("png,svg")."""
+    from sim.figure_formats import check_formats
+
+    try:
+        return check_formats(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected png, svg or pdf (several: repeat the option or a comma list), got {text!r}"
+        ) from None
+
+
+def add_figure_format(parser: argparse.ArgumentParser) -> None:
+    """`--figure-format png|svg|pdf`, repeatable or a comma list; the default, PNG, is sim.figure_formats'."""
+    parser.add_argument(
+        "--figure-format",
+        dest="figure_format",
+        type=figure_format,
+        action="extend",
+        metavar="png|svg|pdf",
+        help="the figures' file format: png (default), svg or pdf; several: repeat the option or give a comma list (png,svg)",
+    )
+
+
 class Parser(argparse.ArgumentParser):
     """An argument parser whose usage errors are one line (exit code 2), pointing to --help."""
 

@@ -1,6 +1,6 @@
 """The `cadres` command.
 
-    cadres run SCENARIO [--seed N] [--out DIR] [--force] [--no-figures] [--format parquet|csv]
+    cadres run SCENARIO [--seed N] [--out DIR] [--force] [--no-figures] [--figure-format png|svg|pdf ...] [--format parquet|csv]
 
 Bad input (a config error, a result directory holding something else, an
 output directory that cannot be written or that another cadres is writing)
@@ -22,9 +22,10 @@ from pathlib import Path
 from calibration.commands import register as register_calibration
 from calibration.coverage_commands import register as register_coverage
 from sim.app.command import register as register_app
-from sim.arguments import Parser, count, seed
+from sim.arguments import Parser, add_figure_format, count, seed
 from sim.ensemble_commands import register as register_ensembles
 from sim.errors import BAD_INPUT, ReplicateError
+from sim.figure_formats import check_formats, figure_formats
 from sim.prosopography_commands import register as register_prosopography
 from sim.sensitivity_commands import register as register_sensitivity
 from sim.show_commands import register as register_show
@@ -60,7 +61,7 @@ def _run_single(args: argparse.Namespace, scenario, seed: int, out: Path) -> int
     from sim.storage import existing_result, read_summary
     from sim.summary import format_summary
 
-    if not args.force and existing_result(out, scenario, seed, format=args.format):
+    if not args.force and existing_result(out, scenario, seed, format=args.format) and _has_figures(args, out):
         summary = read_summary(out)
         print(format_summary(summary, f"{scenario.name} (seed {seed}): results already in {out}, unchanged (--force recomputes)"))
         return 0
@@ -75,6 +76,11 @@ def _run_single(args: argparse.Namespace, scenario, seed: int, out: Path) -> int
     return 0
 
 
+def _has_figures(args: argparse.Namespace, out: Path) -> bool:
+    """True if a stored run holds figures in every format asked for (else it is redrawn), or none are asked for."""
+    return args.no_figures or all(any((out / "figures").glob(f"*.{kind}")) for kind in check_formats())
+
+
 def _add_run(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("run", help="run a scenario and write its results")
     parser.add_argument("scenario", help="scenario file (TOML)")
@@ -85,7 +91,8 @@ def _add_run(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="replace another result that Cadres wrote in the output directory (never files it did not write)",
     )
-    parser.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    parser.add_argument("--no-figures", action="store_true", help="skip the figures")
+    add_figure_format(parser)
     parser.add_argument(
         "--format",
         choices=("parquet", "csv"),
@@ -122,7 +129,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as stop:  # a usage error (one line, code 2) or --help (0)
         return int(stop.code or 0)
     try:
-        return args.handler(args)
+        with figure_formats(getattr(args, "figure_format", None)):  # the formats every figure writer uses
+            return args.handler(args)
     except BAD_INPUT as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT

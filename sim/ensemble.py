@@ -399,13 +399,20 @@ class Ensemble:
         """Banded figures of the ensemble, keyed by name: the file name without extension, as `Run.plot()` keys its own.
 
         Keys "cohort_composition", "new_generation_share", "experience" and "heads_of_mission_vacant"
-        (sim.compare_plots.ensemble_figures); `save()` writes each as figures/NAME.png.
+        (sim.compare_plots.ensemble_figures); `save()` writes each as figures/NAME.png (and NAME.svg, NAME.pdf
+        within sim.figure_formats.figure_formats). Titles and legends name the scenario by its label
+        (`Scenario.title`); the purge is shaded where the scenario's schedule puts it (sim.plots.purge_period),
+        and not at all in a scenario without one.
         """
         from sim.compare_plots import ensemble_figures
+        from sim.plots import purge_period
 
         if self.bands is None:
             self.reduce()
-        return ensemble_figures({self.name: self.bands}, f"{self.name}, {self.replicates} replicates")
+        title = self.scenario.title
+        return ensemble_figures(
+            {title: self.bands}, f"{title}, {self.replicates} replicates", {title: purge_period(self.scenario)}
+        )
 
     def save(self, figures: bool = True, format: str = "parquet", directory: str | Path | None = None) -> Path:
         """Write bands, outcomes, data dictionary, summary and figures next to the replicates; mark the manifest complete.
@@ -476,15 +483,15 @@ class Ensemble:
         self._kept = {}
 
 
-def save_figure_files(figures: dict, directory: Path) -> list[str]:
+def save_figure_files(figures: dict, directory: Path, formats=None) -> list[str]:
     """Save figures keyed by name into `directory`/figures as NAME.png, each atomically; their paths relative to `directory`.
 
-    A name that already ends in ".png" is written as it is.
+    `formats` (default: those of sim.figure_formats.figure_formats, PNG) may add or choose SVG and PDF
+    (sim.plots.write_figures). A name that already ends in ".png" stands for the name without it.
     """
-    names = [name if name.endswith(".png") else f"{name}.png" for name in figures]
-    for name, figure in zip(names, figures.values(), strict=True):
-        replace_file(directory / "figures" / name, lambda path, figure=figure: figure.savefig(path, dpi=150, format="png"))
-    return [f"figures/{name}" for name in names]
+    from sim.plots import write_figures
+
+    return [path.relative_to(directory).as_posix() for path in write_figures(figures, Path(directory) / "figures", formats)]
 
 
 def _text(name: str, value: float) -> str | None:

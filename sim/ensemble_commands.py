@@ -2,9 +2,12 @@
 
     cadres run SCENARIO --replicates N [--jobs J] [--scheduler ADDRESS]
     cadres compare A.toml B.toml [C.toml ...] [--replicates N] [--jobs J] [--seed S] [--out DIR] [--json]
-                   [--posterior DIR [--draws D] [--per-draw R]]
-    cadres sweep SCENARIO --param NAME=LO:HI [--param ...] --samples K [--method sobol|morris]
+                   [--posterior DIR [--draws D] [--per-draw R]] [--figure-format png|svg|pdf ...]
+    cadres sweep SCENARIO --param NAME=LO:HI [--param ...] --samples K [--method sobol|morris] [--figure-format ...]
     cadres findings [--replicates N | --posterior DIR [--draws D] [--per-draw R]] [--jobs J] [--publish]
+
+`--figure-format` (also on `cadres run`) sets the formats of every figure
+written (sim.figure_formats); `cadres findings` writes PNG, which its page shows.
 
 Bad input raises sim.errors.ConfigError (path "command line" for options),
 which the CLI prints on one line with exit code 2, before anything is written.
@@ -20,7 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sim.arguments import count, seed
+from sim.arguments import add_figure_format, count, seed
 from sim.errors import ConfigError
 from sim.workers import default_jobs
 
@@ -212,7 +215,7 @@ def _add_execution(parser: argparse.ArgumentParser, replicates: str) -> None:
     parser.add_argument(
         "--force", action="store_true", help="replace other results that Cadres wrote there (never files it did not write)"
     )
-    parser.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    parser.add_argument("--no-figures", action="store_true", help="skip the figures")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -237,6 +240,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     compare.add_argument("--out", help="output directory (default: runs/compare/<names>)")
     compare.add_argument("--json", action="store_true", help="print the table as JSON")
     _add_execution(compare, "replicates per scenario (default: the first scenario's `replicates`)")
+    add_figure_format(compare)
     _add_posterior(compare)
     compare.set_defaults(handler=_compare)
 
@@ -252,6 +256,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sweep.add_argument("--method", default="morris", help="morris (default) or sobol")
     sweep.add_argument("--out", help="output directory (default: runs/sweep/<scenario name>)")
     _add_execution(sweep, "replicates per design point, on the same seeds at every point (default: 1)")
+    add_figure_format(sweep)
     sweep.set_defaults(handler=_sweep)
 
     findings = subparsers.add_parser(

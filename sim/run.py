@@ -98,11 +98,16 @@ class Run:
         """The standard figures, keyed by name: the file name without extension, as `Ensemble.plot()` keys its own.
 
         Keys "cohort_composition", "cohort_composition_elite", "headcount" and "exits"
-        (sim.plots.standard_figures); `save()` writes each as figures/NAME.png.
+        (sim.plots.standard_figures); `save()` writes each as figures/NAME.png (and NAME.svg, NAME.pdf within
+        sim.figure_formats.figure_formats). Titles name the scenario by its label (`Scenario.title`) and the
+        seed; the purge is marked where the scenario's schedule puts it (sim.plots.purge_period), and not at all
+        in a scenario without one.
         """
-        from sim.plots import standard_figures
+        from sim.plots import purge_period, standard_figures
 
-        return standard_figures(self.timeseries, self.label)
+        return standard_figures(
+            self.timeseries, f"{self.scenario.title}, seed {self.seed}", mark_purge=purge_period(self.scenario)
+        )
 
     def save(self, directory: str | Path, figures: bool = True, format: str = "parquet") -> Path:
         """Write the run directory (tables, data dictionary, summary, figures, then the manifest) atomically.

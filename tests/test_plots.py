@@ -23,6 +23,7 @@ from sim.plots import (
     GENERATION_COLORS,
     GENERATION_LABELS,
     LATER_FATE_LABELS,
+    VACANT_LABEL,
     cohort_composition,
     exits_by_reason,
     headcount_by_rank_and_posting,
@@ -40,6 +41,7 @@ GROUPS = {
     "headcount_by_rank": RANKS,
     "headcount_by_posting": POSTINGS,
     "headcount": ("all",),
+    "vacancies": RANKS,
     "exits": EXIT_REASONS[1:],
     "later_fates": LATER_FATES[1:],
 }
@@ -94,8 +96,8 @@ def year_labels(ax) -> list[str]:
     return [formatter(x) for x in ax.get_xticks() if low <= x <= high]
 
 
-def annotations(ax) -> list[str]:
-    return [text.get_text() for text in ax.texts]
+def figure_legend_texts(figure) -> list[str]:
+    return [text.get_text() for text in figure.legends[0].get_texts()]
 
 
 # Files
@@ -174,17 +176,20 @@ def test_rank_and_posting_lines_follow_the_data(historical):
             np.testing.assert_allclose(line.get_ydata(), series(historical, measure, group).to_numpy())
 
 
-def test_exit_steps_reach_the_monthly_totals(historical):
-    ax = exits_by_reason(historical)
+def test_exit_bars_reach_the_annual_totals(historical):
+    top = exits_by_reason(historical).axes[0]
     exits = measure_frame(historical, "exits", EXIT_REASONS[1:]).sum(axis=1)
     fates = measure_frame(historical, "later_fates", LATER_FATES[1:]).sum(axis=1)
-    ys = np.concatenate([c.get_paths()[0].vertices[:, 1] for c in ax.collections])
-    assert ys.max() == exits.max() > 0
-    assert ys.min() == -fates.max() < 0
-    assert ax.yaxis.get_major_formatter()(-5, 0) == "5"  # counts below zero read as positive
-    ticks = ax.get_yticks()
+    bars = [patch for container in top.containers for patch in container]
+    tops = [max(patch.get_y() + patch.get_height(), patch.get_y()) for patch in bars]
+    bottoms = [min(patch.get_y() + patch.get_height(), patch.get_y()) for patch in bars]
+    assert max(tops) == pytest.approx(exits.groupby(exits.index.year).sum().max())
+    assert min(bottoms) == pytest.approx(-fates.groupby(fates.index.year).sum().max())
+    assert max(tops) > 0 > min(bottoms)
+    assert top.yaxis.get_major_formatter()(-5, 0) == "5"  # counts below zero read as positive
+    ticks = top.get_yticks()
     assert (ticks < 0).any() and (ticks > 0).any() and (ticks == np.round(ticks)).all()  # both sides have whole-number marks
-    start, end = (pd.Timestamp(mdates.num2date(x)).tz_localize(None) for x in ax.get_xlim())
+    start, end = (pd.Timestamp(mdates.num2date(x)).tz_localize(None) for x in top.get_xlim())
     assert start == exits.index[0]
     assert end == exits.index[-1] + pd.offsets.MonthBegin(1)  # the last month's flow is drawn in full
 
@@ -194,7 +199,7 @@ def test_draws_onto_a_given_axes():
     axes = figure.subplots(1, 2)
     frame = synthetic_timeseries()
     assert cohort_composition(frame, ax=axes[0], title="left") is axes[0]
-    assert exits_by_reason(frame, ax=axes[1], title="right") is axes[1]
+    assert cohort_composition(frame, elite=True, ax=axes[1], title="right") is axes[1]
     assert [ax.get_title() for ax in axes] == ["left", "right"]
 
 
@@ -202,22 +207,25 @@ def test_draws_onto_a_given_axes():
 
 
 def test_composition_legend_names_every_generation_oldest_first(historical):
-    ax = cohort_composition(historical)
-    assert legend_texts(ax) == [GENERATION_LABELS[g] for g in GENERATIONS]
-    assert ax.get_ylabel() == "staff in post"
-    assert cohort_composition(historical, elite=True).get_ylabel() == "elite posts held"
+    ax = cohort_composition(historical, mark_purge=False)
+    assert legend_texts(ax) == [GENERATION_LABELS[g] for g in GENERATIONS] + [VACANT_LABEL]
+    assert ax.get_ylabel() == "posts"
+    assert cohort_composition(historical, elite=True).get_ylabel() == "elite posts"
 
 
 def test_exit_legend_names_every_reason_and_later_fate(historical):
-    texts = legend_texts(exits_by_reason(historical))
+    texts = figure_legend_texts(exits_by_reason(historical, mark_purge=False))
     assert set(texts) == {EXIT_LABELS[r] for r in EXIT_REASONS[1:]} | {LATER_FATE_LABELS[f] for f in LATER_FATES[1:]}
+    assert len(texts) == len(set(texts))  # the enlarged panel adds no second entry
 
 
 def test_legends_sit_outside_the_data_area(historical):
-    for ax in (cohort_composition(historical), exits_by_reason(historical)):
-        ax.figure.canvas.draw()
-        legend = ax.get_legend().get_window_extent()
-        assert legend.y1 < ax.get_window_extent().y0  # below the axes
+    ax = cohort_composition(historical)
+    ax.figure.canvas.draw()
+    assert ax.get_legend().get_window_extent().y1 < ax.get_window_extent().y0  # below the axes
+    exits = exits_by_reason(historical)
+    exits.draw_without_rendering()  # lays the figure out
+    assert exits.legends[0].get_window_extent().y1 < min(ax.get_window_extent().y0 for ax in exits.axes)  # below both panels
     figure = headcount_by_rank_and_posting(historical)
     figure.canvas.draw()
     for ax in figure.axes:
@@ -243,16 +251,19 @@ def test_palettes_cover_every_category_with_distinct_colours():
         GENERATION_COLORS["new_generation"] = "red"  # shared constants are read-only
 
 
-def test_purge_years_are_labelled_by_what_the_run_did(historical, no_purge):
-    assert "Great Purge" in annotations(exits_by_reason(historical))
-    assert "historical purge years" in annotations(exits_by_reason(no_purge))
-    assert annotations(cohort_composition(historical, mark_purge=False)) == []
-    assert not exits_by_reason(historical, mark_purge=False).patches  # no band
+def test_without_a_schedule_the_documented_purge_years_are_marked_only_if_the_run_purged(historical, no_purge):
+    label = "purge Aug 1936 – Aug 1939 (documented years)"
+    assert label in legend_texts(cohort_composition(historical))
+    assert label in figure_legend_texts(exits_by_reason(historical))
+    assert not any(text.startswith("purge ") for text in legend_texts(cohort_composition(no_purge)))
+    assert not any(text.startswith("purge ") for text in figure_legend_texts(exits_by_reason(no_purge)))
+    assert not any(text.startswith("purge ") for text in legend_texts(cohort_composition(historical, mark_purge=False)))
 
 
 def test_purge_marks_are_left_out_when_the_run_ends_before_them():
-    ax = exits_by_reason(synthetic_timeseries(months=24, start="1925-01"))
-    assert annotations(ax) == [] and not ax.patches
+    figure = exits_by_reason(synthetic_timeseries(months=24, start="1925-01"))
+    assert not any(text.startswith("purge ") for text in figure_legend_texts(figure))
+    assert all(len(ax.patches) == sum(len(c) for c in ax.containers) for ax in figure.axes)  # bars only, no band
 
 
 # Input checks
