@@ -570,7 +570,10 @@ class Purge(Strict):
     hq_wave_dismissal_share: Annotated[
         Share,
         about(
-            'Share of the wave\'s hits that are dismissals rather than arrests (F4: "replaced" is wider than "purged").', SHARE
+            'Share of the wave\'s hits that are dismissals rather than arrests (F4: "replaced" is wider than "purged");'
+            " for those who entered from multipliers.entrants.since on, the arrests' share is scaled by the entrants"
+            " multiplier (at most 1).",
+            SHARE,
         ),
     ] = 0.0
     recall_defection_probability: Annotated[
