@@ -283,7 +283,7 @@ def render(table: dict, figures: str, command: str) -> str:
             "New-generation share of all staff and of the elite; lines are medians, bands 10-90% of replicates."
         ),
         "experience.png": "Mean service (all staff, elite), experience-weighted capacity and mentoring.",
-        "cohort_composition.png": "Staff by generation, one panel per scenario on shared axes (medians).",
+        "cohort_composition.png": "Posts by generation of the holder, and vacant, one panel per scenario (medians).",
         "heads_of_mission_vacant.png": "Heads of mission vacant.",
     }
     for name in FIGURES:
