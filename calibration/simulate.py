@@ -11,7 +11,6 @@ workers exit as soon as this process is gone, even by kill -9 (sim.workers).
 
 from __future__ import annotations
 
-import hashlib
 import multiprocessing
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -24,7 +23,7 @@ from calibration.targets import Target
 from sim.branch import branch
 from sim.config import Historian, Scenario
 from sim.engine import Engine
-from sim.ensemble import model_code
+from sim.ensemble import model_code, source_hashes
 from sim.loader import ConfigError
 from sim.records import biographies
 from sim.workers import process_pool
@@ -40,8 +39,8 @@ def calibration_code() -> dict[str, str]:
     The schema (sim/config.py) is left out: the resolved scenario, defaults included, is in the checkpoint's
     fingerprint, and the schema's validation and descriptions do not change a simulation.
     """
-    package = Path(__file__).resolve().parent
-    own = {f"calibration/{name}": hashlib.sha256((package / name).read_bytes()).hexdigest()[:12] for name in OBSERVATION_SOURCES}
+    observation = source_hashes(Path(__file__).resolve().parent, OBSERVATION_SOURCES)
+    own = {f"calibration/{name}": digest for name, digest in observation.items()}
     model = {f"sim/{name}": digest for name, digest in model_code().items() if name != "config.py"}
     return model | own
 

@@ -81,12 +81,16 @@ MODEL_SOURCES = (
 )  # fmt: skip
 
 
+def source_hashes(directory: Path, patterns: Sequence[str]) -> dict[str, str]:
+    """A short hash of each file of `directory` that a glob pattern matches, by its path relative to `directory`."""
+    files = sorted({path for pattern in patterns for path in directory.glob(pattern)})
+    return {str(path.relative_to(directory)): hashlib.sha256(path.read_bytes()).hexdigest()[:12] for path in files}
+
+
 @cache
 def model_code() -> dict[str, str]:
     """A short hash of each model source file, so that stored replicates of older code are not mixed in."""
-    package = Path(__file__).resolve().parent
-    files = sorted({path for pattern in MODEL_SOURCES for path in package.glob(pattern)})
-    return {str(path.relative_to(package)): hashlib.sha256(path.read_bytes()).hexdigest()[:12] for path in files}
+    return source_hashes(Path(__file__).resolve().parent, MODEL_SOURCES)
 
 
 # Keys that do not change what a replicate simulates: how many replicates, the label and
