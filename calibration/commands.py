@@ -159,6 +159,26 @@ def validate_command(args: argparse.Namespace) -> int:
     return 0
 
 
+# What run.json records of the invocation that computed an inference; a later call that only reports it keeps them.
+INFERENCE_FACTS = (
+    "command",
+    "budget (max minutes, max simulations)",
+    "seed",
+    "workers",
+    "ABC simulations on",
+    "wall time of this invocation (s)",
+)
+
+
+def _inference_facts(directory: Path) -> dict | None:
+    """The facts of the invocation that computed the finished inference in `directory` (its run.json), if readable."""
+    try:
+        facts = json.loads((directory / "run.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return facts if isinstance(facts, dict) else None
+
+
 def _fingerprint(problem: CalibrationProblem, targets: list[Target], settings: AbcSettings) -> str:
     """What a checkpoint must match: the model, priors, targets in the distance and population size (not the budget).
 
@@ -272,7 +292,9 @@ def _calibrate(
     with dask_cluster(args.scheduler, workers) as client:  # a bad address fails before anything is written
         fingerprint = _fingerprint(problem, targets, settings)
         checkpoint = open_checkpoint(out, fingerprint, args.fresh, args.replace, calibration_code())
+        previous = None
         if checkpoint.start().complete:
+            previous = _inference_facts(checkpoint.directory)
             hint = "" if checkpoint.replaces else " (--replace computes a new one and replaces this one once it is complete)"
             print(f"{checkpoint.database}: the inference finished before; reporting it{hint}", file=sys.stderr)
             if checkpoint.changed_code:
@@ -312,6 +334,9 @@ def _calibrate(
         "quick": bool(args.quick),
         "calibrated scenario written to": str(written) if written else unwritten,
     }
+    if previous:  # a report of a finished inference keeps what computed it, and its predictive runs keep their seed
+        facts |= {key: previous[key] for key in INFERENCE_FACTS if key in previous}
+        facts["reported by"] = _command(args, seed, settings)
     summary = write_results(checkpoint.directory, history, problem, targets, settings, facts, started)
     swap(checkpoint)  # a replacement takes the place of the calibration it replaces only now, complete
     if written is not None:

@@ -241,7 +241,8 @@ def write_results(
 ) -> pd.DataFrame:
     """Write the posterior, its predictive runs, the fit and the report, each file whole; print them; return the summary.
 
-    `facts` (what was run, for run.json and report.md) gets the wall time since `started` (time.monotonic).
+    `facts` (what was run, for run.json and report.md) gets the wall time since `started` (time.monotonic), unless
+    it holds one (that of the invocation that computed the inference being reported).
     """
     samples = posterior_samples(history, problem)
     summary = summarize(samples, problem)
@@ -261,7 +262,8 @@ def write_results(
     replace_text(directory / "fit.json", json.dumps(fit_json(table), indent=2) + "\n")
     figure = fit_figure(table, simulated, f"{problem.scenario.name}: posterior predictive ({settings.predictive_draws} runs)")
     replace_file(directory / "fit.png", lambda path: figure.savefig(path, dpi=120, format="png"))
-    facts["wall time of this invocation (s)"] = round(time.monotonic() - started, 1)
+    if facts.get("wall time of this invocation (s)") is None:  # a report of an earlier inference keeps its time
+        facts["wall time of this invocation (s)"] = round(time.monotonic() - started, 1)
     write_report(directory, summary, table, facts, targets)
     replace_text(directory / "run.json", json.dumps(facts, indent=2) + "\n")
     print(summary.to_string(index=False, float_format=lambda value: f"{value:.4g}"))

@@ -329,6 +329,19 @@ def test_a_damaged_finished_database_is_refused_naming_replace(home, killed, cap
 # 6. A report never sits beside a database it does not describe.
 
 
+def test_a_report_of_a_finished_calibration_keeps_what_computed_it(home, killed, capsys):
+    out = home / "out"
+    before, fit = json.loads((out / "run.json").read_text()), (out / "fit.csv").read_bytes()
+    assert calibrate(home, "--seed", "5") == 0
+    assert not killed.calls
+    after = json.loads((out / "run.json").read_text())
+    for key in ("command", "seed", "budget (max minutes, max simulations)", "wall time of this invocation (s)"):
+        assert after[key] == before[key], key
+    assert "--seed 5" in after["reported by"] and "--seed 5" not in after["command"]
+    assert f"- reported by: {after['reported by']}" in (out / "report.md").read_text()
+    assert (out / "fit.csv").read_bytes() == fit, "the predictive runs of a report did not keep the inference's seed"
+
+
 def edit_model_code(out: Path, complete: bool) -> None:
     """Make the stamp say the inference ran another version of the purge rule."""
     stamp = json.loads((out / "checkpoint.json").read_text())
