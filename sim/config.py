@@ -704,6 +704,13 @@ class Appointments(Strict):
             YEAR_MONTH,
         ),
     ] = []
+    appointee_age: Annotated[
+        AgeAtEntry,
+        about(
+            "The age of an outside appointee to the commissar's post. Default, an assumption: a party leader of the Old"
+            " Bolshevik generation (Molotov, commissar from May 1939, F4, was 49), aged 40 to 60."
+        ),
+    ] = AgeAtEntry(minimum=40, mean=50, mode=49, maximum=60)
 
     @model_validator(mode="after")
     def _changes_need_appointment(self) -> Appointments:
@@ -983,10 +990,20 @@ class AbcSettings(Strict):
             SHARE,
         ),
     ] = 0.02
+    kernel: Annotated[
+        Literal["global", "local"],
+        about(
+            "The proposal kernels: global, one covariance for all, the population's (Beaumont et al. 2009); local, each"
+            " particle's own, from its nearest neighbours (Filippi et al. 2013; calibration/proposal.py)."
+        ),
+    ] = "global"
     kernel_variance: Annotated[
         float,
         Field(gt=0),
-        about("The proposal kernels' covariance as a multiple of the population's (Beaumont et al. 2009).", MULTIPLIER),
+        about(
+            "The proposal kernels' covariance as a multiple of the population's (global) or of the neighbours' (local).",
+            MULTIPLIER,
+        ),
     ] = 2.0
     shared_history_until: Annotated[
         YearMonth | None,

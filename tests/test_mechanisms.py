@@ -99,6 +99,25 @@ def test_the_appointed_commissar_is_outside_the_purge_and_retirement_and_changes
     assert (roster.exit[others] == month_index(START)).all()
 
 
+def test_the_appointees_are_old_bolsheviks_of_the_configured_age(data_dir):
+    changes = [month_index(START) + 3 * k for k in range(1, 9)]
+    age = {"minimum": 55, "mean": 58, "mode": 57, "maximum": 60}
+    scenario = homogeneous(
+        data_dir,
+        30,
+        appointments={"commissar_appointed": True, "commissar_changes": [year_month(m) for m in changes], "appointee_age": age},
+    )
+    engine = Engine(scenario, 4).populate()
+    engine.run()
+    roster = engine.roster
+    appointees = np.flatnonzero(np.isin(roster.entry[: roster.size], changes))
+    assert len(appointees) == len(changes)
+    ages = (roster.entry[appointees] - roster.view("birth")[appointees]) / 12
+    assert ((ages >= 55) & (ages <= 60)).all(), ages
+    party = roster.view("party_year")[appointees]
+    assert ((party > 0) & (party < 1917)).all(), party
+
+
 def test_without_the_appointment_the_commissar_is_at_risk_like_anyone(data_dir):
     scenario = homogeneous(data_dir, 2, purge={"enabled": True, "intensity": [["1921-01", CERTAIN]]})
     engine = Engine(scenario, 3).populate()

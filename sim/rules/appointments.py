@@ -8,9 +8,12 @@ exempt from the purge, the HQ wave, retirement and transfer out (sim/rules/
 purge.py, attrition.py); only death or a dated change ends his tenure. In
 each month of `commissar_changes` he is dismissed (he leaves the service
 and is followed like anyone who left) and an outside appointee takes the
-post at once. The appointee is drawn with the veterans' profile (F5), from
-a stream of his own (assumption: Molotov was an Old Bolshevik and party
-leader; the sources give no profile for him).
+post at once. The appointee is a party leader, not a man of the
+service: an Old Bolshevik (party member before 1917) aged
+`appointments.appointee_age` at appointment, with the veterans' profile
+(F5) otherwise, drawn from a stream of his own (assumption: Molotov, born
+1890, party member from 1906, was 49; the sources give no profile for
+him). He is counted with the veterans' recruits.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.categories import DISMISSED, VETERANS_PROFILE
-from sim.config import month_index
+from sim.config import PartyShares, month_index
 from sim.posts import NO_ONE
 from sim.profiles import draw_people
 from sim.roster import LEFT
@@ -35,7 +38,12 @@ class AppointmentRule:
     """The dated changes of the commissar."""
 
     def __init__(self, engine: Engine) -> None:
-        self.changes = frozenset(month_index(date) for date in engine.scenario.appointments.commissar_changes)
+        appointments = engine.scenario.appointments
+        self.changes = frozenset(month_index(date) for date in appointments.commissar_changes)
+        old_bolshevik = PartyShares(pre_1917=1.0, civil_war=0.0, later=0.0, none=0.0)
+        self.appointee = engine.scenario.profiles.veterans.model_copy(
+            update={"age_at_entry": appointments.appointee_age, "party": old_bolshevik}
+        )
 
     def apply(self, engine: Engine, month: int) -> None:
         """Replace the commissar if this is a month of change."""
@@ -45,6 +53,6 @@ class AppointmentRule:
         if holder != NO_ONE:
             engine.leave_service(np.array([holder]), month, DISMISSED, LEFT)
         rng = engine.streams.generator("appointments", month)
-        people = draw_people(rng, engine.scenario.profiles.veterans, np.array([month], dtype=np.int32), VETERANS_PROFILE)
+        people = draw_people(rng, self.appointee, np.array([month], dtype=np.int32), VETERANS_PROFILE)
         engine.enter(people, np.array([COMMISSAR]), month)
         engine.count("recruits:veterans")
