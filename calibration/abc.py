@@ -22,8 +22,7 @@ kernels around the previous generation's particles, with a covariance of
 `kernel_variance` (2 by default, Beaumont et al. 2009, Biometrika 96:983)
 times the population's weighted covariance, not pyabc's default
 (Silverman's rule, about 0.5 times it with fifteen parameters): see
-`KernelBandwidth`; or, with `kernel = "local"`, each particle's own
-covariance from its nearest neighbours (`BoxedLocalTransition`). They are drawn in batches inside the priors' bounds
+`KernelBandwidth`. They are drawn in batches inside the priors' bounds
 (`calibration/proposal.py`).
 
 With `shared_history_until` set, simulations continue stored runs from that
@@ -57,7 +56,7 @@ import pyabc
 from tqdm import tqdm
 
 from calibration.parameters import CalibrationProblem
-from calibration.proposal import BoxedLocalTransition, BoxedTransition
+from calibration.proposal import BoxedTransition
 from calibration.sampler import IndexOrderSampler, seed_between_generations
 from calibration.simulate import continue_targets, simulate_targets
 from calibration.targets import Target, in_distance
@@ -220,27 +219,14 @@ class ForgetDrawnProposals:
     about a third of a millisecond with fifteen parameters.
     """
 
-    proposal: BoxedTransition | BoxedLocalTransition
+    proposal: BoxedTransition
 
     def __call__(self) -> None:
         self.proposal.forget_drawn()
 
 
-def make_proposal(problem: CalibrationProblem, settings: AbcSettings) -> BoxedTransition | BoxedLocalTransition:
-    """The proposal kernels `settings.kernel` names, inside the priors' bounds."""
-    bounds = sampling_bounds(problem)
-    if settings.kernel == "local":
-        return BoxedLocalTransition(bounds, settings.kernel_variance)
-    return BoxedTransition(bounds, KernelBandwidth(settings.kernel_variance))
-
-
 def make_sampler(
-    workers: int,
-    progress: bool,
-    seed: int,
-    proposal: BoxedTransition | BoxedLocalTransition,
-    histories: Sequence[Engine] = (),
-    client=None,
+    workers: int, progress: bool, seed: int, proposal: BoxedTransition, histories: Sequence[Engine] = (), client=None
 ) -> IndexOrderSampler:
     """The sampler: proposals seeded from their place in the run, on `workers` processes or a Dask `client`'s cluster.
 
@@ -281,7 +267,7 @@ def run_abc(
     deadline = time.time() + 60 * settings.max_minutes
     histories = stored_histories(problem, settings, seed, progress)
     prior = prior_distribution(problem)
-    proposal = make_proposal(problem, settings)
+    proposal = BoxedTransition(sampling_bounds(problem), KernelBandwidth(settings.kernel_variance))
     abc = pyabc.ABCSMC(
         TargetModel(problem, targets, deadline, histories),
         prior,

@@ -137,7 +137,6 @@ def stamp_of(
         "max_generations": settings.max_generations,
         "max_simulations": settings.max_simulations,
         "min_acceptance_rate": settings.min_acceptance_rate,
-        "kernel": settings.kernel,
         "kernel_variance": settings.kernel_variance,
         "shared_history_until": settings.shared_history_until,
         "shared_histories": settings.shared_histories if shared else None,

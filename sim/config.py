@@ -990,20 +990,10 @@ class AbcSettings(Strict):
             SHARE,
         ),
     ] = 0.02
-    kernel: Annotated[
-        Literal["global", "local"],
-        about(
-            "The proposal kernels: global, one covariance for all, the population's (Beaumont et al. 2009); local, each"
-            " particle's own, from its nearest neighbours (Filippi et al. 2013; calibration/proposal.py)."
-        ),
-    ] = "global"
     kernel_variance: Annotated[
         float,
         Field(gt=0),
-        about(
-            "The proposal kernels' covariance as a multiple of the population's (global) or of the neighbours' (local).",
-            MULTIPLIER,
-        ),
+        about("The proposal kernels' covariance as a multiple of the population's (Beaumont et al. 2009).", MULTIPLIER),
     ] = 2.0
     shared_history_until: Annotated[
         YearMonth | None,
