@@ -191,6 +191,8 @@ def _fingerprint(problem: CalibrationProblem, targets: list[Target], settings: A
     scenario.pop("label")  # words for tables and legends; the model is the same
     if not scenario["transition"]["enabled"]:  # a switched-off policy does not act, whatever its keys
         scenario.pop("transition")
+    if not scenario["appointments"]["commissar_changes"]:  # nobody is appointed, at whatever age
+        scenario["appointments"].pop("appointee_age")
     plain = {
         "scenario": scenario,
         "priors": {name: prior.model_dump() for name, prior in problem.priors.items()},
