@@ -215,19 +215,38 @@ class Comparison:
     def variance(self, reference: str | None = None) -> dict[str, dict[str, VarianceSplit | None]]:
         """Per outcome and scenario, the paired difference's variance split into parameters and chance.
 
-        Empty without posterior draws (there is only chance then).
+        A month not reached by the horizon counts as the month after it (censored). Empty without posterior draws
+        (there is only chance then).
         """
         if self.draws is None:
             return {}
         reference = reference or self.names[0]
         return {
             outcome.name: {
-                ensemble.name: variance_split(self._paired(outcome.name, ensemble, reference), ensemble.outcomes["draw"])
+                ensemble.name: variance_split(
+                    self._paired_censored(outcome, ensemble, reference)
+                    if outcome.kind == "month"
+                    else self._paired(outcome.name, ensemble, reference),
+                    ensemble.outcomes["draw"],
+                )
                 for ensemble in self.ensembles
                 if ensemble.name != reference
             }
             for outcome in OUTCOMES
         }
+
+    def _paired_censored(self, outcome: Outcome, ensemble: Ensemble, reference: str) -> pd.Series:
+        """A month outcome's paired differences, a month not reached by the horizon counted as the month after it.
+
+        Leaving those replicates out would keep only the draws and seeds in which the event came early, and split
+        the variance of those alone; censoring keeps every replicate and understates the spread instead.
+        """
+        base = next(e for e in self.ensembles if e.name == reference)
+
+        def censored(e: Ensemble) -> pd.Series:
+            return e.outcomes[outcome.name].replace(math.inf, e.scenario.end_month + 1)
+
+        return censored(ensemble) - censored(base)
 
     # -- output -----------------------------------------------------------------
 

@@ -9,8 +9,9 @@ replicates each, every replicate its own seed),
 estimated by the mean within-draw variance and the variance of the draw
 means less its sampling part, (mean within-draw variance) / R, floored at
 zero (the naive variance of D means of R replicates each overstates the
-parameters' part by that much). Replicates whose value is not finite (a
-month never reached within the horizon) are left out; a split needs at
+parameters' part by that much). Replicates whose value is not finite are
+left out (a comparison censors a month never reached within the horizon
+at the month after it first, `Comparison.variance`); a split needs at
 least two draws with two finite values each, else it is None.
 """
 

@@ -151,3 +151,29 @@ def test_compare_with_a_bad_posterior_is_one_line_and_exit_2(tmp_path, small, tw
     error = capsys.readouterr().err.strip()
     assert code == 2 and len(error.splitlines()) == 1 and "--posterior" in error
     assert not out.exists()
+
+
+def test_the_variance_of_a_month_difference_counts_a_month_never_reached_as_the_one_after_the_horizon():
+    from types import SimpleNamespace
+
+    from sim.outcomes import OUTCOMES
+
+    month = next(outcome for outcome in OUTCOMES if outcome.kind == "month")
+    horizon = 500
+    draws = np.repeat(np.arange(4), 3)
+
+    def fake(name, months):
+        outcomes = pd.DataFrame({o.name: np.zeros(len(draws)) for o in OUTCOMES} | {"draw": draws})
+        outcomes[month.name] = months
+        return SimpleNamespace(name=name, outcomes=outcomes, scenario=SimpleNamespace(end_month=horizon))
+
+    reference = fake("purge", np.full(len(draws), 400.0))
+    # in draws 2 and 3 the counterfactual never gets there: those are the draws in which it is latest
+    late = np.where(draws >= 2, np.inf, 450.0 + np.arange(len(draws)) % 3)
+    comparison = Comparison.__new__(Comparison)
+    comparison.ensembles, comparison.draws = [reference, fake("slow", late)], object()
+    split = comparison.variance()[month.name]["slow"]
+    assert split.replicates == len(draws)  # every replicate, censored ones included
+    differences = np.where(draws >= 2, horizon + 1 - 400.0, 50.0 + np.arange(len(draws)) % 3)
+    expected = variance_split(pd.Series(differences), pd.Series(draws))
+    assert split.parameters == pytest.approx(expected.parameters) and split.parameters_share > 0.9
