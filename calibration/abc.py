@@ -267,7 +267,7 @@ def run_abc(
     deadline = time.time() + 60 * settings.max_minutes
     histories = stored_histories(problem, settings, seed, progress)
     prior = prior_distribution(problem)
-    proposal = BoxedTransition(sampling_bounds(problem), KernelBandwidth(settings.kernel_variance))
+    proposal = BoxedTransition(sampling_bounds(problem), KernelBandwidth(settings.kernel_variance), settings.ancestor_power)
     abc = pyabc.ABCSMC(
         TargetModel(problem, targets, deadline, histories),
         prior,

@@ -138,6 +138,7 @@ def stamp_of(
         "max_simulations": settings.max_simulations,
         "min_acceptance_rate": settings.min_acceptance_rate,
         "kernel_variance": settings.kernel_variance,
+        "ancestor_power": settings.ancestor_power,
         "shared_history_until": settings.shared_history_until,
         "shared_histories": settings.shared_histories if shared else None,
         "horizon": settings.horizon,

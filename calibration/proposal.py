@@ -25,18 +25,35 @@ BATCH = 1000  # proposals drawn at once
 class BoxedTransition(pyabc.MultivariateNormalTransition):
     """pyabc's multivariate normal kernels, with proposals drawn in batches and kept inside [low, high].
 
+    With `ancestor_power` below 1, a proposal's ancestor is drawn with
+    probability proportional to its importance weight raised to that power,
+    and the kernels' covariance is the population's under the same tempered
+    weights. Any proposal that covers the posterior gives valid importance
+    weights, as long as the density they divide by is the proposal's own,
+    which `pdf` is. Why: once a few particles hold most of the weight, pyabc's
+    proposal (power 1) is a handful of kernels around them, sized by their
+    spread alone; the particles accepted away from them take the next
+    generation's weight, and the weights stay uneven generation after
+    generation. Tempered, the proposal keeps covering the whole population.
+
     Args:
         bounds: per parameter (on the sampling scale), the prior's (low, high).
         bandwidth_selector: passed on to `pyabc.MultivariateNormalTransition`.
+        ancestor_power: the power of the weights that ancestors are drawn by (1: the weights; 0: all alike).
     """
 
-    def __init__(self, bounds: dict[str, tuple[float, float]], bandwidth_selector) -> None:
+    def __init__(self, bounds: dict[str, tuple[float, float]], bandwidth_selector, ancestor_power: float = 1.0) -> None:
         super().__init__(bandwidth_selector=bandwidth_selector)
         self.bounds = bounds
+        self.ancestor_power = ancestor_power
         self._ready: list[np.ndarray] = []
 
     def fit(self, X: pd.DataFrame, w: np.ndarray) -> None:
         """Fit the kernels to a population; proposals drawn for the previous one are dropped."""
+        if self.ancestor_power != 1.0:
+            tempered = np.asarray(w, dtype=float) ** self.ancestor_power
+            w = tempered / tempered.sum()
+            self.w = w  # pdf and the ancestors' draws read self.w
         super().fit(X, w)
         self._ready = []
         self._low = np.array([self.bounds[name][0] for name in X.columns])

@@ -995,6 +995,16 @@ class AbcSettings(Strict):
         Field(gt=0),
         about("The proposal kernels' covariance as a multiple of the population's (Beaumont et al. 2009).", MULTIPLIER),
     ] = 2.0
+    ancestor_power: Annotated[
+        float,
+        Field(ge=0, le=1),
+        about(
+            "Proposals' ancestors are drawn with probability proportional to their weight to this power, and the"
+            " kernels' covariance uses the same tempered weights (1: the weights, pyabc's; 0: all alike;"
+            " calibration/proposal.py).",
+            "power",
+        ),
+    ] = 1.0
     shared_history_until: Annotated[
         YearMonth | None,
         about("Simulations continue stored runs from this month (sim/branch.py); none: each runs from the start.", YEAR_MONTH),
