@@ -12,7 +12,9 @@ calibration/posteriors/structures.md:
 
 A structure whose calibrated file does not exist yet is left out with a
 note. The page is written whole or not at all, and only over a page this
-module wrote.
+module wrote. Each calibrated structure's report.md then ends with the
+counts of the comparison (a section this module replaces when run again;
+`cadres calibrate` rewrites report.md without it).
 """
 
 from __future__ import annotations
@@ -143,7 +145,14 @@ def page(structures: tuple[Structure, ...], tables: dict[str, pd.DataFrame], rep
             name = row.id + (" *check*" if row.use == "check" else "")
             band = f"[{number_text(row.band_lo, unit)}, {number_text(row.band_hi, unit)}]"
             lines.append(f"| {name} | {band} | " + " | ".join(cells) + " |")
-    lines += ["", "| inside its band | " + " | ".join(s.label for s in shown) + " |", "|---|" + "---|" * len(shown)]
+    lines += ["", *count_table(shown, tables)]
+    return "\n".join(lines) + "\n"
+
+
+def count_table(shown: list[Structure], tables: dict[str, pd.DataFrame]) -> list[str]:
+    """The markdown lines of the counts: targets inside their bands, group by group and structure by structure."""
+    first = tables[shown[0].label]
+    lines = ["| inside its band | " + " | ".join(s.label for s in shown) + " |", "|---|" + "---|" * len(shown)]
     for heading, rows in groups(first):
         counts = []
         for structure in shown:
@@ -153,7 +162,35 @@ def page(structures: tuple[Structure, ...], tables: dict[str, pd.DataFrame], rep
         lines.append(f"| {heading} | " + " | ".join(counts) + " |")
     predictive = [_predictive_count(structure) for structure in shown]
     lines.append("| all, over the posterior (100 predictive runs, `fit.csv`) | " + " | ".join(predictive) + " |")
+    return lines
+
+
+REPORT_SECTION = "<!-- Structures compared: written by `python -m calibration.structures`. -->\n"
+
+
+def report_section(shown: list[Structure], tables: dict[str, pd.DataFrame], replicates: int) -> str:
+    """The section each calibrated structure's report.md ends with: the counts beside the other structures'."""
+    lines = [
+        REPORT_SECTION,
+        "## Structures compared",
+        "",
+        f"This calibration beside the other model structures, each at its posterior medians ({replicates} runs, as",
+        "`cadres validate`) and over its posterior; target by target in `calibration/posteriors/structures.md`.",
+        "",
+        *count_table(shown, tables),
+    ]
     return "\n".join(lines) + "\n"
+
+
+def add_to_reports(shown: list[Structure], section: str) -> None:
+    """End each structure's report.md with `section`, replacing the one this module wrote before."""
+    for structure in shown:
+        path = structure.posterior / "report.md"
+        if not path.exists():
+            continue
+        text = path.read_text()
+        kept = text.split(REPORT_SECTION)[0].rstrip("\n")
+        replace_text(path, kept + "\n\n" + section)
 
 
 def _predictive_count(structure: Structure) -> str:
@@ -184,6 +221,8 @@ def main(argv: list[str] | None = None) -> int:
             raise OutputError("no structure is calibrated yet: run `cadres calibrate` on scenarios/historical.toml first")
         text = page(STRUCTURES, tables, args.replicates)
         write_page(text, PAGE)
+        shown = [s for s in STRUCTURES if s.label in tables]
+        add_to_reports(shown, report_section(shown, tables, args.replicates))
     except BAD_INPUT as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -56,3 +56,22 @@ def test_nothing_calibrated_is_one_line_and_exit_2(tmp_path, monkeypatch, capsys
     assert structures.main(["--replicates", "2", "--workers", "1"]) == 2
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
     assert not (tmp_path / "structures.md").exists()
+
+
+def test_each_report_ends_with_the_comparison_once_however_often_it_is_run(tmp_path):
+    from calibration.structures import add_to_reports, report_section
+
+    shown = [
+        Structure("fits", "fits all", tmp_path / "a.toml", tmp_path / "a"),
+        Structure("misses", "misses all", tmp_path / "b.toml", tmp_path / "b"),
+    ]
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "report.md").write_text("# Calibration of a\n\nthe fit\n")
+    tables = {"fits": _table(0.0), "misses": _table(5.0)}
+    section = report_section(shown, tables, replicates=3)
+    add_to_reports(shown, section)
+    add_to_reports(shown, section.replace("3 runs", "4 runs"))
+    text = (tmp_path / "a" / "report.md").read_text()
+    assert text.startswith("# Calibration of a\n\nthe fit\n\n") and text.count("## Structures compared") == 1
+    assert "4 runs" in text and "| inside its band | fits | misses |" in text
+    assert not (tmp_path / "b" / "report.md").exists()  # a structure without a report gets none
