@@ -271,8 +271,9 @@ def render(table: dict, figures: str, command: str) -> str:
     if "variance" in table:
         lines += [
             "How much of each paired difference's variance comes from the calibrated parameters (the rest is chance; "
-            "law of total variance over the draws, `sim/variance.py`; n/a where the outcome is not reached in enough "
-            "replicates):",
+            "law of total variance over the draws, `sim/variance.py`; a majority month not reached by the horizon "
+            "counts as the month after it, so where no replicate of a policy reaches it the spread is the purge's "
+            "alone):",
             "",
             *_variance_table(table, names[1:]),
             "",

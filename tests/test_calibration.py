@@ -116,7 +116,11 @@ def test_priors_set_every_key_they_name(small):
             "'uniform' or 'loguniform'",
         ),
         (("[calibration]\n", "[calibration]\nabc.kernel_variance = 0\n"), "calibration.abc.kernel_variance", "greater than 0"),
-        (("[calibration]\n", "[calibration]\nabc.ancestor_power = 2\n"), "calibration.abc.ancestor_power", "less than or equal to 1"),
+        (
+            ("[calibration]\n", "[calibration]\nabc.ancestor_power = 2\n"),
+            "calibration.abc.ancestor_power",
+            "less than or equal to 1",
+        ),
         (  # the hand-set purge begins in 1934-12, and purge_peak changes it
             ("[calibration]\n", '[calibration]\nabc.shared_history_until = "1936-01"\n'),
             "calibration.abc.shared_history_until",
