@@ -7,7 +7,10 @@ Writes `calibration/posteriors/NAME/coverage/` (with `--quick`:
 `runs/coverage/NAME-quick/`, never under calibration/posteriors/):
 `coverage.json` (the stamp: whose check it is, its settings), `truths/`
 (one JSON per finished truth: its values and posterior particles),
-`coverage.csv` (per truth and parameter), `coverage.md` and `ranks.png`.
+`coverage.csv` (per truth and parameter), `coverage.md` and `ranks.png`;
+by default also the section "Coverage of the calibration" of the
+calibration's report.md beside it (replaced when run again; a rerun with
+every truth stored only rewrites these, in seconds).
 
 - Resumable: a truth is stored as it finishes, and a rerun computes only
   the truths not stored yet (more `--truths` extend a check; fewer report
@@ -227,7 +230,20 @@ def coverage_command(args: argparse.Namespace) -> int:
             print(f"interrupted: the finished truths are stored in {out}; the same command continues", file=sys.stderr)
             return 130
         write_outputs(out, problem, records)
+        if args.out is None and not args.quick:
+            add_to_report(out)
     return 0
+
+
+def add_to_report(out: Path) -> None:
+    """Put the check's section in the calibration report beside it (calibration/posteriors/NAME/report.md), if any."""
+    from calibration.coverage import FIGURE, coverage_section
+    from calibration.report import replace_section
+
+    report = out.parent / "report.md"
+    if report.exists():
+        replace_section(report, "coverage", coverage_section(out, figure=f"{out.name}/{FIGURE}"))
+        print(f"added to {report}")
 
 
 def _truth_path(out: Path, truth: int) -> Path:

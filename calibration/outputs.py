@@ -15,6 +15,8 @@ deletes nothing but these files, by name, and:
   killed) and is swapped in only once its database and reports are all
   written (NAME -> .NAME.old, .NAME.next -> NAME, then .NAME.old is
   deleted); a swap killed between its renames is completed by the next call;
+  the coverage check `cadres coverage` keeps in it (`coverage/`) moves to
+  the new one;
 - discards with `--fresh` only an unfinished checkpoint;
 - refuses a damaged database before pyabc opens it;
 - continues an unfinished inference only with the model code it started
@@ -258,6 +260,9 @@ def _staged(out: Path, fingerprint: str, fresh: bool, code: dict[str, str]) -> C
     return checkpoint
 
 
+CARRIED = ("coverage", ".coverage.lock")  # `cadres coverage`'s check (and its lock) in a calibration's directory
+
+
 def swap(checkpoint: Checkpoint) -> None:
     """Put a complete staged calibration in the place of the one it replaces, then delete the old one."""
     out = checkpoint.replaces
@@ -267,6 +272,9 @@ def swap(checkpoint: Checkpoint) -> None:
     out.rename(aside)
     checkpoint.directory.rename(out)
     checkpoint.directory, checkpoint.replaces = out, None
+    for name in CARRIED:  # results of the pipeline, not of this posterior: their own stamps say whose they are
+        if (aside / name).exists() and not (out / name).exists():
+            (aside / name).rename(out / name)
     discard(aside)
 
 

@@ -191,6 +191,21 @@ def calibrated_scenario_text(
     return "\n".join(lines) + "\n"
 
 
+def replace_section(path: Path, name: str, body: str) -> None:
+    """Put `body` in report `path` as its section `name`: in place of the one written before, or at the end.
+
+    The section lies between two comment lines naming it, so that other commands' sections around it are kept.
+    """
+    begin, end = f"<!-- begin: {name} -->\n", f"<!-- end: {name} -->\n"
+    text = path.read_text()
+    if begin in text and end in text.split(begin, 1)[1]:
+        before, rest = text.split(begin, 1)
+        after = rest.split(end, 1)[1]
+    else:
+        before, after = text.rstrip("\n") + "\n\n", ""
+    replace_text(path, before + begin + body.rstrip("\n") + "\n" + end + after)
+
+
 def write_report(directory: Path, summary: pd.DataFrame, table: pd.DataFrame, facts: dict, targets: Sequence[Target]) -> None:
     """report.md (written whole or not at all): what was run, the parameter summary and the fit table."""
     notes = {target.id: target.note for target in targets}

@@ -27,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from calibration.posterior import fit_table
-from calibration.report import groups, number_text
+from calibration.report import groups, number_text, replace_section
 from calibration.simulate import ensemble
 from calibration.targets import load_targets
 from sim.arguments import Parser, count
@@ -165,13 +165,9 @@ def count_table(shown: list[Structure], tables: dict[str, pd.DataFrame]) -> list
     return lines
 
 
-REPORT_SECTION = "<!-- Structures compared: written by `python -m calibration.structures`. -->\n"
-
-
 def report_section(shown: list[Structure], tables: dict[str, pd.DataFrame], replicates: int) -> str:
     """The section each calibrated structure's report.md ends with: the counts beside the other structures'."""
     lines = [
-        REPORT_SECTION,
         "## Structures compared",
         "",
         f"This calibration beside the other model structures, each at its posterior medians ({replicates} runs, as",
@@ -183,14 +179,11 @@ def report_section(shown: list[Structure], tables: dict[str, pd.DataFrame], repl
 
 
 def add_to_reports(shown: list[Structure], section: str) -> None:
-    """End each structure's report.md with `section`, replacing the one this module wrote before."""
+    """Put `section` in each structure's report.md, in place of the one this module wrote before."""
     for structure in shown:
         path = structure.posterior / "report.md"
-        if not path.exists():
-            continue
-        text = path.read_text()
-        kept = text.split(REPORT_SECTION)[0].rstrip("\n")
-        replace_text(path, kept + "\n\n" + section)
+        if path.exists():
+            replace_section(path, "structures", section)
 
 
 def _predictive_count(structure: Structure) -> str:

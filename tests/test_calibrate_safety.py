@@ -267,8 +267,12 @@ def test_replace_keeps_the_old_posterior_until_the_new_one_is_complete(home, mon
     assert calibrate(home) == 0  # the old one is still finished and usable
     capsys.readouterr()
 
+    (out / "coverage").mkdir()  # a coverage check kept beside the calibration, and its lock
+    (out / "coverage" / "coverage.json").write_text("{}")
+    (out / ".coverage.lock").write_text("")
     assert calibrate(home, "--replace", "--seed", "7") == 0  # the same command continues the replacement
     assert not staging.exists() and not (home / ".out.old").exists()
+    assert (out / "coverage" / "coverage.json").read_text() == "{}" and (out / ".coverage.lock").exists()
     assert json.loads((out / "checkpoint.json").read_text())["complete"]
     assert json.loads((out / "run.json").read_text())["seed"] == 7
     assert all((out / name).stat().st_size > 0 for name in ("abc.db", *REPORT_FILES))

@@ -177,6 +177,21 @@ def test_quick_coverage_end_to_end_resumes_and_is_a_function_of_its_seed(small, 
     assert main(["coverage", str(small), *QUICK, "--workers", "1", "--seed", "2", "--out", str(other)]) == 0
     assert (other / "coverage.csv").read_bytes() != csv
 
+    # The calibration report beside a check gets its section, once, keeping the report's other sections.
+    from calibration.coverage_commands import add_to_report
+    from calibration.report import replace_section
+
+    report = tmp_path / "report.md"
+    report.write_text("# Calibration of small\n\nthe fit\n")
+    replace_section(report, "structures", "## Structures compared\n")
+    add_to_report(out)
+    add_to_report(out)
+    text = report.read_text()
+    assert text.startswith("# Calibration of small\n\nthe fit\n") and "## Structures compared" in text
+    assert text.count("## Coverage of the calibration") == 1 and "![ranks](coverage/ranks.png)" in text
+    replace_section(report, "structures", "## Structures compared, again\n")
+    assert "## Coverage of the calibration" in report.read_text() and "again" in report.read_text()
+
 
 @pytest.mark.parametrize(
     ("arguments", "option"),
