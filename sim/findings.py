@@ -160,7 +160,9 @@ def _sources(table: dict, history: str) -> list[str]:
             f"from the posterior of `{posterior['source']}`, the same draws and seeds in every scenario, so the ranges "
             "combine the uncertainty of the calibrated parameters with chance. The parameters act in the historical run "
             "(the purge); in the counterfactuals, which have no purge, they change nothing, so the parameters' share of "
-            "a paired difference's variance is the historical run's."
+            "a paired difference's variance is the historical run's. Whether the posterior's intervals hold the truth "
+            "as often as they claim is what the calibration's coverage check measures (the section \"Coverage of the "
+            f'calibration" of `{posterior["source"]}/report.md`): read it before quoting these ranges.'
         )
     else:
         from_posterior = (
