@@ -48,9 +48,9 @@ if TYPE_CHECKING:
     from sim.config import AbcSettings
 
 COMMAND_LINE = "command line"
-# The budget is checked between generations, so a truth overshoots it by its last generation: about 1,700-1,900
-# simulations a truth of scenarios/historical.toml, 4-5 minutes on one core; 30 truths, two at a time, about 75
-# minutes on 2 cores (measured: two truths in 317 s; 21 s of each for its 200 stored histories).
+# The budget is checked between generations, so a truth overshoots it by its last generation: about 1,500-2,900
+# simulations a truth of scenarios/historical.toml, 53-103 s on one core; 30 truths, two at a time, 17 minutes on
+# 2 cores (measured with `cadres coverage scenarios/historical.toml`).
 FULL = {"truths": 30, "population_size": 100, "max_simulations": 1500}
 QUICK = {"truths": 3, "population_size": 10, "max_simulations": 40, "max_generations": 2, "shared_histories": 5}
 QUICK_RUNS = Path("runs", "coverage")  # relative to the working directory
