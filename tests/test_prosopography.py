@@ -28,9 +28,8 @@ SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 SMALL = {"institution": {"hq_departments": 4, "missions": 10}}  # 8 + 4 x 22 + 10 x 9 = 186 posts
 # (scenario, seed, end, the endings the run must show in the listed posts, so that the checks below are exercised)
 RUNS = [
-    # Ordinary defection abroad is rare (0.001 a year), and so is defection on recall: two runs show them between them.
-    ("historical", 8, "1940-12", {"promoted", "purged", "recalled, purged", "dismissed", "defected on recall"}),
-    ("historical", 8, "1940-12", {"promoted", "purged", "recalled, purged", "dismissed", "defected"}),
+    # Ordinary defection abroad is rare (0.001 a year), and so is defection on recall: this run shows both.
+    ("historical", 8, "1940-12", {"promoted", "purged", "recalled, purged", "dismissed", "defected on recall", "defected"}),
     ("gradual_transition", 5, "1941-12", {"promoted", "retired", "retired (planned)", "transferred out", "died"}),
 ]
 
