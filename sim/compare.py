@@ -42,7 +42,7 @@ from sim.draws import ParameterDraws
 from sim.ensemble import Ensemble, execute_all, interval_record, interval_table, save_figure_files
 from sim.errors import ResultExistsError
 from sim.loader import ConfigError, load_scenario
-from sim.months import month_text
+from sim.months import censored, month_text
 from sim.outcomes import OUTCOMES, Outcome
 from sim.ownership import check_replaceable, describe, read_manifest
 from sim.storage import default_directory, record_files, replace_file, write_json
@@ -242,11 +242,9 @@ class Comparison:
         the variance of those alone; censoring keeps every replicate and understates the spread instead.
         """
         base = next(e for e in self.ensembles if e.name == reference)
-
-        def censored(e: Ensemble) -> pd.Series:
-            return e.outcomes[outcome.name].replace(math.inf, e.scenario.end_month + 1)
-
-        return censored(ensemble) - censored(base)
+        return censored(ensemble.outcomes[outcome.name], ensemble.scenario.end_month) - censored(
+            base.outcomes[outcome.name], base.scenario.end_month
+        )
 
     # -- output -----------------------------------------------------------------
 

@@ -75,6 +75,11 @@ def parse_month(value: str | float | None, reached_not: bool | None = None) -> f
     return float(value)
 
 
+def censored(months: pd.Series, end_month: int) -> pd.Series:
+    """Months with "not by the horizon" (+inf) counted as the month after the horizon, for means and variances."""
+    return months.replace(math.inf, end_month + 1)
+
+
 def month_columns(frame: pd.DataFrame, columns: Iterable[str], horizon: float | None = None) -> pd.DataFrame:
     """A copy of `frame` for a file: each month column as "YYYY-MM" (empty if none) with its marker column after it.
 

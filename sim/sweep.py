@@ -31,7 +31,7 @@ from sim.config import Scenario
 from sim.ensemble import Ensemble, ReplicateError, execute_all
 from sim.errors import ResultExistsError
 from sim.loader import ConfigError
-from sim.months import month_columns
+from sim.months import censored, month_columns
 from sim.ownership import check_replaceable, describe
 from sim.storage import default_directory, record_files, replace_file, retire
 
@@ -281,4 +281,4 @@ MONTH_COLUMNS = ("majority_month_all", "majority_month_elite")  # the month colu
 
 def _month_mean(months: pd.Series, scenario: Scenario) -> float:
     """Mean majority month over replicates; "not by the horizon" counts as the month after it (censored)."""
-    return float(months.replace(math.inf, scenario.end_month + 1).mean())
+    return float(censored(months, scenario.end_month).mean())
