@@ -319,14 +319,21 @@ class Comparison:
         return format_table(self.as_json())
 
     def plot(self) -> dict:
-        """Figures: cohort composition side by side, new-generation share, experience, vacancies."""
-        from sim.compare_plots import ensemble_figures
+        """Figures: cohort composition side by side, new-generation share, experience, vacancies.
 
-        names = " vs ".join(self.names) if len(self.names) <= 2 else f"{len(self.names)} scenarios"
+        Scenarios are named by their labels (by their names if two labels coincide), in the titles as in the
+        legends; each scenario's purge is shaded where its schedule puts it (sim.plots.purge_period), and not
+        at all in a scenario without one.
+        """
+        from sim.compare_plots import ensemble_figures
+        from sim.plots import purge_period
+
         titles = [e.scenario.title for e in self.ensembles]
         keys = titles if len(set(titles)) == len(titles) else self.names  # labels in the legends, unless two coincide
         bands = {key: e.bands for key, e in zip(keys, self.ensembles, strict=True)}
-        return ensemble_figures(bands, f"{names}, {self.replicates} replicates each")
+        purges = {key: purge_period(e.scenario) for key, e in zip(keys, self.ensembles, strict=True)}
+        heading = " vs ".join(keys) if len(keys) <= 2 else f"{len(keys)} scenarios"
+        return ensemble_figures(bands, f"{heading}, {self.replicates} replicates each", purges)
 
     def save(self, figures: bool = True, directory: str | Path | None = None) -> Path:
         """Write comparison.csv, comparison.json, data_dictionary.csv, each ensemble's bands, and the figures.

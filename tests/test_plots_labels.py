@@ -58,6 +58,13 @@ def test_comparison_figures_use_the_labels_in_legends_and_panel_headings(compari
             assert [text for text in legend_texts(figure) if not text.startswith("purge ")] == labels, name
 
 
+def test_comparison_titles_name_the_scenarios_by_their_labels(comparison):
+    labels = [e.scenario.title for e in comparison.ensembles]
+    for name, figure in comparison.plot().items():
+        assert figure.get_suptitle().startswith(f"{labels[0]} vs {labels[1]}, 2 replicates each"), name
+        assert not any("no_purge" in text for text in titles(figure)), name  # the name, not the label "no purge"
+
+
 def test_the_cohort_figure_names_vacant_posts_and_stacks_them_up_to_the_posts():
     run = Run(short(), seed=3).execute(agents=False)
     for elite in (False, True):

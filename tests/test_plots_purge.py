@@ -142,6 +142,22 @@ def test_scenarios_given_their_purges_are_shaded_by_them_and_named_when_they_dif
     assert [len(spans(ax)) for ax in panels] == [1, 0, 1]
 
 
+def test_comparison_figures_shade_each_scenarios_own_schedule(tmp_path):
+    knots = [("1936-12", 0.0), ("1937-02", 0.6), ("1937-10", 0.6), ("1937-11", 0.0)]
+    scenario = short()
+    purge = scenario.purge.model_copy(update={"intensity": knots, "hq_wave": [("1921-01", 0.0)]})
+    early = scenario.model_copy(update={"name": "early_purge", "label": "an early purge", "purge": purge})
+    period = purge_period(early)
+    assert period.spans == ((pd.Timestamp("1937-01-01"), pd.Timestamp("1937-11-01")),)  # not the documented years
+    comparison = Comparison([early, short("no_purge")], replicates=2, seed=5, out=tmp_path / "c")
+    comparison.execute(Serial(), progress=False)
+    figures = comparison.plot()
+    for name, figure in figures.items():
+        assert purge_entries(figure) == [period.label], name
+    purged, quiet = figures["cohort_composition"].axes
+    assert spans(purged) == list(period.spans) and spans(quiet) == []
+
+
 def test_ensemble_plot_shades_the_scenarios_schedule(tmp_path):
     from sim.ensemble import Ensemble
 
