@@ -335,18 +335,24 @@ class Comparison:
         heading = " vs ".join(keys) if len(keys) <= 2 else f"{len(keys)} scenarios"
         return ensemble_figures(bands, f"{heading}, {self.replicates} replicates each", purges)
 
-    def save(self, figures: bool = True, directory: str | Path | None = None) -> Path:
+    def save(self, figures: bool = True, directory: str | Path | None = None, figure_formats=None) -> Path:
         """Write comparison.csv, comparison.json, data_dictionary.csv, each ensemble's bands, and the figures.
 
         Args:
-            figures: also the figures.
+            figures: also the figures, those of `plot()`.
             directory: where a comparison kept in memory is written, its ensembles' replicates and all (it is then
                 stored there); a comparison with a directory is saved in its own.
+            figure_formats: the figures' formats, "png", "svg", "pdf" or several ("png,svg"); None: those of
+                the enclosing sim.figure_formats.figure_formats block (PNG outside one).
 
         Raises:
-            ValueError: no directory for a comparison kept in memory, or another one for a comparison stored.
+            ValueError: no directory for a comparison kept in memory, or another one for a comparison stored; an
+                unknown figure format (nothing is written).
         """
         from sim.dictionary import comparison_dictionary, write_dictionary
+        from sim.figure_formats import check_formats
+
+        kinds = check_formats(figure_formats)
 
         if self.directory is None:
             if directory is None:
@@ -363,7 +369,7 @@ class Comparison:
         table = self.as_json()
         replace_file(self.directory / "comparison.json", lambda path: write_json(path, table))
         written = ["comparison.csv", "comparison.json", write_dictionary(self.directory, comparison_dictionary())]
-        written += save_figure_files(self.plot(), self.directory) if figures else []
+        written += save_figure_files(self.plot(), self.directory, kinds) if figures else []
         self.record_files(written)
         return self.directory
 

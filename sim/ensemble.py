@@ -418,24 +418,31 @@ class Ensemble:
             {title: self.bands}, f"{title}, {self.replicates} replicates", {title: purge_period(self.scenario)}
         )
 
-    def save(self, figures: bool = True, format: str = "parquet", directory: str | Path | None = None) -> Path:
+    def save(
+        self, figures: bool = True, format: str = "parquet", directory: str | Path | None = None, figure_formats=None
+    ) -> Path:
         """Write bands, outcomes, data dictionary, summary and figures next to the replicates; mark the manifest complete.
 
         Args:
-            figures: also the figures.
+            figures: also the figures, those of `plot()`.
             format: the bands as bands.parquet or bands.csv (the replicates' tables stay Parquet).
             directory: where an ensemble kept in memory is written, replicates and all (it is then stored there,
                 as if run with `out`); an ensemble with a directory is saved in its own.
+            figure_formats: the figures' formats, "png", "svg", "pdf" or several ("png,svg"); None: those of
+                the enclosing sim.figure_formats.figure_formats block (PNG outside one).
 
         Raises:
-            ValueError: no directory for an ensemble kept in memory, or another one for an ensemble stored.
+            ValueError: no directory for an ensemble kept in memory, or another one for an ensemble stored; an
+                unknown table or figure format (nothing is written).
             ResultExistsError: `directory` holds something else (as for `out`).
         """
         from sim.dictionary import FILE as DICTIONARY
         from sim.dictionary import ensemble_dictionary, write_dictionary
+        from sim.figure_formats import check_formats
 
         if format not in FORMATS:
             raise ValueError(f"expected a format among {', '.join(FORMATS)}, got {format!r}")
+        kinds = check_formats(figure_formats)
         if self.in_memory or directory is not None:
             self._store(directory)
         if self.bands is None:
@@ -458,7 +465,7 @@ class Ensemble:
         replace_file(self.directory / "summary.json", lambda path: write_json(path, summary))
         written = [bands, "outcomes.csv", DICTIONARY, "summary.json"]
         if figures:
-            written += save_figure_files(self.plot(), self.directory)
+            written += save_figure_files(self.plot(), self.directory, kinds)
         kept = (read_manifest(self.directory) or {}).get("files", {})
         for other in {f"bands.{f}" for f in FORMATS} - {bands}:  # the bands of an earlier save in the other format
             if other in kept:

@@ -89,11 +89,6 @@ class Run:
             seed = {"entropy": int(seed.entropy), "spawn_key": [int(k) for k in seed.spawn_key]}
         return {"scenario": self.scenario.name, "seed": seed, **summarize(self.records)}
 
-    @property
-    def label(self) -> str:
-        """Scenario name and seed, for titles."""
-        return f"{self.scenario.name}, seed {self.seed}"
-
     def plot(self) -> dict:
         """The standard figures, keyed by name: the file name without extension, as `Ensemble.plot()` keys its own.
 
@@ -109,23 +104,28 @@ class Run:
             self.timeseries, f"{self.scenario.title}, seed {self.seed}", mark_purge=purge_period(self.scenario)
         )
 
-    def save(self, directory: str | Path, figures: bool = True, format: str = "parquet") -> Path:
+    def save(self, directory: str | Path, figures: bool = True, format: str = "parquet", figure_formats=None) -> Path:
         """Write the run directory (tables, data dictionary, summary, figures, then the manifest) atomically.
 
         Args:
             directory: where.
-            figures: also the PNG figures.
+            figures: also the figures, those of `plot()`.
             format: the tables (timeseries, biographies, posts) as "parquet" or "csv".
+            figure_formats: the figures' formats, "png", "svg", "pdf" or several ("png,svg"); None: those of
+                the enclosing sim.figure_formats.figure_formats block (PNG outside one).
 
         Raises:
+            ValueError: an unknown table or figure format (nothing is written).
             ResultExistsError: `directory` holds something Cadres may not replace.
             OutputError: it cannot be written.
         """
         from sim.dictionary import run_dictionary, write_dictionary
+        from sim.figure_formats import check_formats
 
         records = self.records
         if format not in FORMATS:
             raise ValueError(f"expected a format among {', '.join(FORMATS)}, got {format!r}")
+        kinds = check_formats(figure_formats)
 
         def fill(staging: Path) -> None:
             for name in ("timeseries", "biographies", "posts"):
@@ -133,9 +133,9 @@ class Run:
             write_dictionary(staging, run_dictionary(format))
             write_json(staging / "summary.json", self.summary())
             if figures:
-                from sim.plots import save_figures
+                from sim.plots import write_figures
 
-                save_figures(records.timeseries, staging / "figures", self.label)
+                write_figures(self.plot(), staging / "figures", kinds)
             finish_manifest(staging, manifest(self.scenario, self.seed, format))
 
         return write_atomically(Path(directory), fill)

@@ -86,14 +86,22 @@ def ranked_bars(indices: pd.DataFrame, method: str, title: str = "") -> Figure:
     return figure
 
 
-def save_sensitivity(sweep: Sweep, figure: bool = True) -> pd.DataFrame:
-    """Analyse, write sensitivity.csv and (if `figure`) figures/sensitivity.png; return the indices."""
+def save_sensitivity(sweep: Sweep, figure: bool = True, figure_formats=None) -> pd.DataFrame:
+    """Analyse, write sensitivity.csv and (if `figure`) figures/sensitivity.png; return the indices.
+
+    `figure_formats` ("png", "svg", "pdf" or several) chooses the figure's formats; None: those of the
+    enclosing sim.figure_formats.figure_formats block (PNG outside one). An unknown format is a ValueError
+    before anything is written.
+    """
+    from sim.figure_formats import check_formats
+
+    kinds = check_formats(figure_formats)
     indices = analyse(sweep)
     replace_file(sweep.directory / "sensitivity.csv", lambda path: indices.to_csv(path, index=False))
     written = ["sensitivity.csv"]
     if figure:
-        title = f"{sweep.scenario.name}: {len(sweep.points)} points x {sweep.replicates} replicates"
-        written += save_figure_files({"sensitivity.png": ranked_bars(indices, sweep.method, title)}, sweep.directory)
+        title = f"{sweep.scenario.title}: {len(sweep.points)} points x {sweep.replicates} replicates"
+        written += save_figure_files({"sensitivity": ranked_bars(indices, sweep.method, title)}, sweep.directory, kinds)
     sweep.record_files(written)
     return indices
 

@@ -96,6 +96,44 @@ def test_ensemble_save_writes_the_formats_and_records_them(tmp_path):
     assert sorted(p.suffix for p in (tmp_path / "e" / "figures").iterdir()) == [".png"] * 4
 
 
+def test_the_save_methods_take_the_figure_formats(run, tmp_path):
+    run.save(tmp_path / "run", figure_formats="svg")
+    assert sorted(p.name for p in (tmp_path / "run" / "figures").iterdir()) == sorted(f"{n}.svg" for n in RUN_FIGURES)
+    ensemble = Ensemble(short(), replicates=2, seed=3).execute(Serial(), progress=False)
+    ensemble.save(directory=tmp_path / "e", figure_formats=["pdf", "png"])
+    assert sorted(p.suffix for p in (tmp_path / "e" / "figures").iterdir()) == [".pdf"] * 4 + [".png"] * 4
+
+
+def test_a_comparison_saves_its_figures_in_the_formats_asked_for(tmp_path):
+    from sim.compare import Comparison
+
+    comparison = Comparison([short(), short("no_purge")], replicates=2, seed=3).execute(Serial(), progress=False)
+    with pytest.raises(ValueError, match="got gif"):
+        comparison.save(directory=tmp_path / "c", figure_formats="gif")
+    assert not (tmp_path / "c").exists()
+    comparison.save(directory=tmp_path / "c", figure_formats="svg")
+    figures = sorted((tmp_path / "c" / "figures").iterdir())
+    assert len(figures) == 4 and all(p.suffix == ".svg" for p in figures)
+    for path in figures:
+        assert_valid(path)
+
+
+def test_a_save_method_given_a_bad_figure_format_writes_nothing(run, tmp_path):
+    with pytest.raises(ValueError, match="expected figure formats among png, svg, pdf, got gif"):
+        run.save(tmp_path / "run", figure_formats="gif")
+    ensemble = Ensemble(short(), replicates=2, seed=3).execute(Serial(), progress=False)
+    with pytest.raises(ValueError, match="got eps"):
+        ensemble.save(directory=tmp_path / "e", figure_formats="eps")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_saved_run_holds_the_figures_of_its_plot(run, tmp_path):
+    run.save(tmp_path / "run", figure_formats="svg")  # titled by the label, the scenario's own purge marked
+    drawn = write_figures(run.plot(), tmp_path / "plot", "svg")
+    for path in drawn:
+        assert (tmp_path / "run" / "figures" / path.name).read_bytes() == path.read_bytes(), path.name
+
+
 # The command line
 
 

@@ -5,7 +5,7 @@ from ensemble_helpers import short, short_file
 from sim.cli import main
 from sim.executors import Serial
 from sim.loader import ConfigError
-from sim.sensitivity import analyse, ranked_bars
+from sim.sensitivity import analyse, ranked_bars, save_sensitivity
 from sim.sweep import Sweep, apply, design, parse_parameter, parse_parameters
 
 
@@ -77,6 +77,11 @@ def test_morris_sweep_ranks_parameters(tmp_path):
     # Run again: every point is stored, so nothing is simulated and the table is the same.
     again = Sweep(scenario, parameters, samples=2, method="morris", out=tmp_path).execute(NothingToRun(), progress=False)
     pd.testing.assert_frame_equal(again.table, sweep.table)
+    with pytest.raises(ValueError, match="got gif"):
+        save_sensitivity(again, figure_formats="gif")
+    assert not (tmp_path / "sensitivity.csv").exists()
+    save_sensitivity(again, figure_formats="svg,pdf")
+    assert sorted(p.name for p in (tmp_path / "figures").glob("sensitivity.*")) == ["sensitivity.pdf", "sensitivity.svg"]
 
 
 class NothingToRun(Serial):
