@@ -232,7 +232,11 @@ class BreakEven:
 
         Raises:
             ReplicateError: some replicates failed (the others are stored; a rerun retries them).
+            UnguardedMainError: a pool would start from a script's top level (sim.workers); nothing is written.
         """
+        from sim.workers import check_pool_start
+
+        check_pool_start(executor, jobs)  # before an earlier result is retired or anything written
         if force and check_replaceable(self.directory) is not None:
             retire(self.directory)
         self.check_directory()

@@ -176,7 +176,14 @@ class Comparison:
     def execute(
         self, executor=None, jobs: int | None = None, force: bool = False, progress: bool = True, on_result=None
     ) -> Comparison:
-        """Run every missing replicate of every scenario through one executor, then reduce."""
+        """Run every missing replicate of every scenario through one executor, then reduce.
+
+        Raises:
+            UnguardedMainError: a pool would start from a script's top level (sim.workers); nothing is written.
+        """
+        from sim.workers import check_pool_start
+
+        check_pool_start(executor, jobs)  # before the directory is prepared
         if self.directory is not None:
             self.prepare()
         execute_all(self.ensembles, executor=executor, jobs=jobs, force=force, progress=progress, on_result=on_result)

@@ -560,10 +560,9 @@ def execute_all(
         UnguardedMainError: a pool would start from a script's top level (sim.workers); nothing is written.
     """
     from sim.executors import make_executor
-    from sim.workers import check_main_guarded, default_jobs
+    from sim.workers import check_pool_start
 
-    if executor is None and (jobs or default_jobs()) > 1:
-        check_main_guarded()  # before anything is written
+    check_pool_start(executor, jobs)  # before anything is written
     tasks = [task for ensemble in ensembles for task in ensemble.prepare(force=force)]
     in_memory = {ensemble.name: ensemble for ensemble in ensembles if ensemble.in_memory}
     results: list[ReplicateResult] = []

@@ -237,7 +237,14 @@ class Sweep:
             )
 
     def execute(self, executor=None, jobs: int | None = None, force: bool = False, progress: bool = True) -> Sweep:
-        """Run every missing point; failed points are kept as rows with their error."""
+        """Run every missing point; failed points are kept as rows with their error.
+
+        Raises:
+            UnguardedMainError: a pool would start from a script's top level (sim.workers); nothing is written.
+        """
+        from sim.workers import check_pool_start
+
+        check_pool_start(executor, jobs)  # before an earlier result is retired or anything written
         if force and check_replaceable(self.directory) is not None:
             retire(self.directory)
         self.check_directory()

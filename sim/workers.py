@@ -121,6 +121,19 @@ def check_main_guarded() -> None:
     )
 
 
+def check_pool_start(executor: object | None, jobs: int | None) -> None:
+    """Refuse a local pool of more than one worker from an unguarded script (`check_main_guarded`).
+
+    Callers run it before they write anything: an ensemble, a comparison, a sweep or a break-even search.
+    Nothing to check when an executor is given or one worker runs in this process.
+
+    Raises:
+        UnguardedMainError: as `check_main_guarded`.
+    """
+    if executor is None and (jobs or default_jobs()) > 1:
+        check_main_guarded()
+
+
 def _reimported_main(main: ModuleType | None) -> str | None:
     """The file of the main module if multiprocessing's workers run it again (its `prepare`), else None."""
     if main is None:

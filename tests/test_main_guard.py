@@ -49,6 +49,29 @@ def test_a_guarded_script_runs_on_two_workers_and_an_unguarded_one_on_one(tmp_pa
     assert "replicates 2" in serial.stdout
 
 
+WRITERS = {
+    "comparison": (
+        "from sim.compare import Comparison, variant\n"
+        'other = variant(scenario, {"purge.multipliers.rank.elite": 2.0}, "elite_x2")\n'
+        'Comparison([scenario, other], 2, out="runs/c").execute(jobs=2)'
+    ),
+    "sweep": (
+        "from sim.sweep import Sweep, parse_parameters\n"
+        'Sweep(scenario, parse_parameters(["purge.intensity=0.5:1.5"], scenario), 2, out="runs/s").execute(jobs=2)'
+    ),
+    "break-even": 'from sim.breakeven import BreakEven\nBreakEven(scenario, replicates=2, out="runs/b").execute(jobs=2)',
+}
+
+
+@pytest.mark.parametrize("kind", WRITERS)
+def test_comparisons_sweeps_and_break_even_searches_are_refused_before_writing(tmp_path, kind):
+    (tmp_path / "runs").mkdir()
+    done = run_script(tmp_path, WRITERS[kind])
+    assert done.returncode == 1
+    assert "UnguardedMainError" in done.stderr and done.stderr.count("Traceback") == 1, done.stderr
+    assert list((tmp_path / "runs").iterdir()) == []
+
+
 SOURCE = textwrap.dedent(
     """\
     import sys
