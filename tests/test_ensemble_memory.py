@@ -63,18 +63,19 @@ def test_an_ensemble_without_a_directory_writes_nothing_and_equals_the_stored_on
 def test_two_variants_of_one_scenario_compared_in_memory(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     base = short()
-    harsher = variant(base, {"purge.multipliers.rank.elite": 2 * base.purge.multipliers.rank.elite}, "elite_x2", "harsher")
-    assert harsher.purge.multipliers.rank.elite == 2 * base.purge.multipliers.rank.elite and harsher.title == "harsher"
-    assert harsher.model_dump(exclude={"name", "label", "purge"}) == base.model_dump(exclude={"name", "label", "purge"})
-    comparison = Comparison([base, harsher], replicates=2, seed=5).execute(Serial(), progress=False)
+    milder = 0.5 * base.purge.multipliers.rank.elite  # doubled, the calibrated purge already takes every exposed one
+    milder_variant = variant(base, {"purge.multipliers.rank.elite": milder}, "elite_half", "milder")
+    assert milder_variant.purge.multipliers.rank.elite == milder and milder_variant.title == "milder"
+    assert milder_variant.model_dump(exclude={"name", "label", "purge"}) == base.model_dump(exclude={"name", "label", "purge"})
+    comparison = Comparison([base, milder_variant], replicates=2, seed=5).execute(Serial(), progress=False)
     assert list(tmp_path.iterdir()) == []
     table = comparison.as_json()
-    assert table["scenarios"] == ["historical", "elite_x2"] and table["labels"]["elite_x2"] == "harsher"
+    assert table["scenarios"] == ["historical", "elite_half"] and table["labels"]["elite_half"] == "milder"
     assert table["directory"] is None
     purged = next(row for row in comparison.differences() if row.outcome.name == "elite_purged_share")
-    assert purged.values["elite_x2"].median > 0  # the same seeds, a harsher purge of the elite
+    assert purged.values["elite_half"].median < 0  # the same seeds, a milder purge of the elite
     comparison.save(figures=False, directory=tmp_path / "cmp")
-    assert {"comparison.csv", "comparison.json", "historical", "elite_x2"} <= {p.name for p in (tmp_path / "cmp").iterdir()}
+    assert {"comparison.csv", "comparison.json", "historical", "elite_half"} <= {p.name for p in (tmp_path / "cmp").iterdir()}
     # The same scenario twice is refused, with the way out; so are keys the scenario lacks and values it refuses.
     with pytest.raises(ConfigError, match="variant"):
         Comparison([base, base.model_copy()])
