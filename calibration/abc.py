@@ -11,7 +11,8 @@ a cheap, low-dimensional problem.)
 The distance between a run and the sources is the Euclidean norm of the
 scaled errors (`Target.error`) of the targets with use = "distance": for a
 documented share, the distance from it in half-bands; for a bound ("at
-least 34%"), how far outside the band, in band widths. A run with a missing
+least 34%"), how far outside the band, in band widths (or in the target's
+own `distance_unit`, where it sets one). A run with a missing
 value (an empty population) is infinitely far. Check-only targets (use =
 "check") are neither measured nor compared during the inference; the
 posterior predictive, `cadres validate` and the report measure them.

@@ -36,6 +36,7 @@ class Target(Strict):
     documented: float
     band: tuple[float, float]
     fit: Literal["point", "band"]
+    distance_unit: Annotated[float, Field(gt=0)] | None = None
     source: Annotated[str, Field(min_length=1)]
     note: str = ""
 
@@ -67,7 +68,9 @@ class Target(Strict):
 
     @property
     def scale(self) -> float:
-        """The unit of distance: half the band for point targets, the band width for band targets."""
+        """The unit of distance: `distance_unit` if set, else half the band for point targets, the band width for band targets."""
+        if self.distance_unit is not None:
+            return self.distance_unit
         low, high = self.band
         width = high - low
         return width / 2 if self.fit == "point" else max(width, 1e-9)

@@ -89,6 +89,14 @@ def test_point_and_band_distances():
     assert bound.error(0.5) == 0 and bound.error(0.34 - 0.45) == pytest.approx(-1.0)
 
 
+def test_a_target_may_set_its_own_unit_of_distance():
+    nucleus = {t.id: t for t in load_targets()}["F8.surviving_nucleus"]  # band 7-15 people, unit 2 people
+    assert nucleus.error(5.0) == pytest.approx(-1.0) and nucleus.error(17.0) == pytest.approx(1.0)
+    assert nucleus.error(10.0) == 0
+    plain = nucleus.model_copy(update={"distance_unit": None})
+    assert plain.error(5.0) == pytest.approx(-0.25)  # in band widths
+
+
 @pytest.mark.parametrize(
     ("change", "key", "message"),
     [
@@ -102,6 +110,7 @@ def test_point_and_band_distances():
         (('fit = "band"', 'fit = "band"\ngroup = "figure"'), "target.0.group", "'documented' or 'pattern'"),
         (('source = "F1, Uldricks 1977"', 'source = "F1"\nsauce = "F1"'), "target.0.sauce", "unknown key"),
         (('source = "F1, Uldricks 1977"', ""), "target.0.source", "required key is missing"),
+        (('fit = "band"', 'fit = "band"\ndistance_unit = 0'), "target.0.distance_unit", "greater than 0"),
     ],
 )
 def test_bad_targets_name_the_key(tmp_path, change, key, message):
