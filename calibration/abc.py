@@ -56,9 +56,10 @@ import numpy as np
 import pyabc
 from tqdm import tqdm
 
+from calibration.indexed import seed_between_generations
 from calibration.parameters import CalibrationProblem
 from calibration.proposal import BoxedTransition
-from calibration.sampler import IndexOrderSampler, seed_between_generations
+from calibration.sampler import IndexOrderSampler
 from calibration.simulate import continue_targets, simulate_targets
 from calibration.targets import Target, in_distance
 from sim.branch import BranchError, check_branch, run_until

@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 
 from pyabc.population import Particle
 
-from calibration.sampler import AHEAD, ProposalError, Proposals, WithConstants, generation_payload, make_proposals
+from calibration.indexed import AHEAD, ProposalError, Proposals, WithConstants, generation_payload, make_proposals
 
 _installed: dict[tuple[str, str], object] = {}  # in a worker: (run, "constants" or "generation") -> unpickled objects
 _ONE_AT_A_TIME = threading.Lock()  # in a worker: numpy's global generator is one per process

@@ -18,10 +18,10 @@ import pandas as pd
 from matplotlib.figure import Figure
 from tqdm import tqdm
 
+from calibration.measures import COUNT, DECIMAL_YEAR, MONTHS, SHARE, YEARS_OF_AGE
 from calibration.outputs import GENERATED_BY
 from calibration.parameters import CalibrationProblem
 from calibration.posterior import fit_table, posterior_samples, predictive, summarize
-from calibration.statistics import COUNT, DECIMAL_YEAR, MONTHS, SHARE, YEARS_OF_AGE
 from calibration.targets import Target
 from sim.config import AbcSettings
 from sim.storage import replace_file, replace_text

@@ -18,7 +18,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
-from calibration.statistics import MEASURES
+from calibration.measures import MEASURES
 from sim.config import Strict
 from sim.loader import ConfigError
 
@@ -58,7 +58,7 @@ class Target(Strict):
 
     @property
     def unit(self) -> str:
-        """What the value is measured in: "share", "count", "decimal year", ... (calibration/statistics.py)."""
+        """What the value is measured in: "share", "count", "decimal year", ... (calibration/measures.py)."""
         return MEASURES[self.population][self.category]
 
     @property

@@ -13,17 +13,13 @@ or stepping agents one by one raises an error that says so.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import mesa
 
 from sim.categories import EDUCATIONS, GENERATIONS, NATIONALITIES, ORIGINS, PARTY_COHORTS, POSTINGS, RANKS
 from sim.generations import party_cohort
 from sim.roster import GONE, LEFT, SERVING
-
-if TYPE_CHECKING:
-    from sim.model import TurnoverModel
-
 
 _STATUSES = {SERVING: "serving", LEFT: "left", GONE: "gone"}
 
@@ -58,7 +54,7 @@ class Diplomat(mesa.Agent):
     for everyone at once in `model.step()`.
     """
 
-    def __init__(self, model: TurnoverModel, slot: int) -> None:
+    def __init__(self, model: mesa.Model, slot: int) -> None:  # model: a TurnoverModel, read via model.engine
         super().__init__(model)
         object.__setattr__(self, "slot", slot)
 

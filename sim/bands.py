@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.months import MARKER, month_value, not_by_horizon
+from sim.months import MARKER, month_text, month_value, not_by_horizon
 
 LOW, HIGH = 0.10, 0.90  # the band: 10th and 90th percentiles (Starsim's default)
 KEYS = ["date", "measure", "series_group"]
@@ -138,3 +138,39 @@ def band_series(bands: pd.DataFrame, measure: str, series_group: str = "all") ->
     if rows.empty:
         raise KeyError(f"no series {measure}/{series_group} in the bands")
     return rows.set_index("date")[["median", "low", "high"]]
+
+
+def format_value(kind: str, value: float) -> str:
+    """One number for a table, by kind of outcome."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if kind == "month":
+        return month_text(value)
+    if kind == "share":
+        return f"{value:.0%}"
+    if kind == "years":
+        return f"{value:.1f}"
+    if kind == "month_diff":
+        return "not by the horizon" if math.isinf(value) else f"{value:+.0f} months"
+    if kind == "share_diff":
+        return f"{value * 100:+.0f} pp"
+    if kind == "years_diff":
+        return f"{value:+.1f}"
+    if kind == "count_diff":
+        return f"{value:+.0f}"
+    return f"{value:.0f}"
+
+
+def format_interval(kind: str, value: Interval) -> str:
+    """The median and band as "median (low to high)", or one value when the band is a point."""
+    if value.n == 0:
+        return "n/a"
+    median = format_value(kind, value.median)
+    low, high = format_value(kind, value.low), format_value(kind, value.high)
+    if kind in ("month", "month_diff") and math.isinf(value.median):
+        return "not by the horizon"
+    if low == high == median:
+        return median
+    if kind in ("month", "month_diff") and math.isinf(value.high):
+        high = "beyond the horizon"
+    return f"{median} ({low} to {high})"

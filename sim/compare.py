@@ -36,13 +36,13 @@ from pathlib import Path
 import pandas as pd
 from pydantic import ValidationError
 
-from sim.bands import Interval, interval, interval_fields
+from sim.bands import Interval, format_interval, format_value, interval, interval_fields
 from sim.config import Scenario
 from sim.draws import ParameterDraws
 from sim.ensemble import Ensemble, execute_all, interval_record, interval_table, save_figure_files
 from sim.errors import ResultExistsError
 from sim.loader import ConfigError, load_scenario
-from sim.months import censored, month_text
+from sim.months import censored
 from sim.outcomes import OUTCOMES, Outcome
 from sim.ownership import check_replaceable, describe, read_manifest
 from sim.storage import default_directory, record_files, replace_file, write_json
@@ -55,42 +55,6 @@ class Row:
 
     outcome: Outcome
     values: dict[str, Interval]
-
-
-def format_value(kind: str, value: float) -> str:
-    """One number for a table, by kind of outcome."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    if kind == "month":
-        return month_text(value)
-    if kind == "share":
-        return f"{value:.0%}"
-    if kind == "years":
-        return f"{value:.1f}"
-    if kind == "month_diff":
-        return "not by the horizon" if math.isinf(value) else f"{value:+.0f} months"
-    if kind == "share_diff":
-        return f"{value * 100:+.0f} pp"
-    if kind == "years_diff":
-        return f"{value:+.1f}"
-    if kind == "count_diff":
-        return f"{value:+.0f}"
-    return f"{value:.0f}"
-
-
-def format_interval(kind: str, value: Interval) -> str:
-    """The median and band as "median (low to high)", or one value when the band is a point."""
-    if value.n == 0:
-        return "n/a"
-    median = format_value(kind, value.median)
-    low, high = format_value(kind, value.low), format_value(kind, value.high)
-    if kind in ("month", "month_diff") and math.isinf(value.median):
-        return "not by the horizon"
-    if low == high == median:
-        return median
-    if kind in ("month", "month_diff") and math.isinf(value.high):
-        high = "beyond the horizon"
-    return f"{median} ({low} to {high})"
 
 
 class Comparison:

@@ -520,7 +520,7 @@ INTERVAL_COLUMNS = (
 
 def interval_record(outcome: Outcome, value: Interval) -> dict:
     """One outcome's interval as a row of comparison.csv (without its scenario)."""
-    from sim.compare import format_interval
+    from sim.bands import format_interval
 
     return {
         "outcome": outcome.name,

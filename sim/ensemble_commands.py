@@ -75,7 +75,7 @@ def _connect(args: argparse.Namespace):
 
 def run_ensemble(args: argparse.Namespace, scenario, seed: int, replicates: int) -> int:
     """`cadres run` with replicates: the ensemble, its bands and banded figures."""
-    from sim.compare import format_interval
+    from sim.bands import format_interval
     from sim.ensemble import Ensemble
     from sim.locks import output_lock
     from sim.outcomes import BY_NAME

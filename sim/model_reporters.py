@@ -1,6 +1,7 @@
 """The model reporters of `TurnoverModel.datacollector`, read from the engine's arrays.
 
-Each reporter is a function of the model giving the state on the first of
+Each reporter is a function of the model (a `TurnoverModel`: any Mesa
+model with an `engine`) giving the state on the first of
 `model.date` (the month about to be simulated), the date on which
 `sim.records` counts its stocks. They read one `Census` of the month,
 counted once over the posts (~1,000 at the historical size) and everyone
@@ -24,7 +25,7 @@ from sim.posts import NO_ONE
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from sim.model import TurnoverModel
+    import mesa
 
 
 class Census(NamedTuple):
@@ -38,7 +39,7 @@ class Census(NamedTuple):
     purged: int
 
 
-def _elite_posts(model: TurnoverModel) -> np.ndarray:
+def _elite_posts(model: mesa.Model) -> np.ndarray:
     """Indices of the elite posts (the layout of posts never changes during a run)."""
     found = model.__dict__.get("_elite_posts")
     if found is None:
@@ -46,7 +47,7 @@ def _elite_posts(model: TurnoverModel) -> np.ndarray:
     return found
 
 
-def census(model: TurnoverModel) -> Census:
+def census(model: mesa.Model) -> Census:
     """The counts on the first of `model.date`, taken once per month (cached on the model until it steps)."""
     engine = model.engine
     key = (engine.month, engine.roster.size)
@@ -74,45 +75,45 @@ def _share(part: int, whole: int) -> float:
     return part / whole if whole else float("nan")
 
 
-def date(model: TurnoverModel) -> str:
+def date(model: mesa.Model) -> str:
     """The month about to be simulated, "YYYY-MM"."""
     return model.date
 
 
-def serving(model: TurnoverModel) -> int:
+def serving(model: mesa.Model) -> int:
     """People in service (the posts held)."""
     return census(model).serving
 
 
-def vacant_posts(model: TurnoverModel) -> int:
+def vacant_posts(model: mesa.Model) -> int:
     """Posts without a holder."""
     return census(model).vacant_posts
 
 
-def new_generation_share(model: TurnoverModel) -> float:
+def new_generation_share(model: mesa.Model) -> float:
     """Share of the new generation among the people in service (NaN if no one serves)."""
     counts = census(model)
     return _share(counts.new_generation, counts.serving)
 
 
-def elite_new_generation_share(model: TurnoverModel) -> float:
+def elite_new_generation_share(model: mesa.Model) -> float:
     """Share of the new generation among the holders of elite posts (NaN if none is held)."""
     counts = census(model)
     return _share(counts.elite_new_generation, counts.elite_serving)
 
 
-def purged(model: TurnoverModel) -> int:
+def purged(model: mesa.Model) -> int:
     """People purged in service so far (exit reason "purged"; not those purged after leaving)."""
     return census(model).purged
 
 
-def seed_used(model: TurnoverModel) -> int | str:
+def seed_used(model: mesa.Model) -> int | str:
     """The run's seed (`model.seed_used`; a SeedSequence as its repr): a row of `mesa.batch_run` says how to repeat its run."""
     seed = model.seed_used
     return seed if isinstance(seed, int) else repr(seed)
 
 
-MODEL_REPORTERS: dict[str, Callable[[TurnoverModel], object]] = {
+MODEL_REPORTERS: dict[str, Callable[[mesa.Model], object]] = {
     "date": date,
     "serving": serving,
     "vacant_posts": vacant_posts,

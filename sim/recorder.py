@@ -8,7 +8,7 @@ from sim.categories import EXIT_REASONS, GENERATIONS, LATER_FATES, POSTINGS, RAN
 from sim.stocks import stock_rows
 
 if TYPE_CHECKING:
-    from sim.engine import Engine
+    from sim.state import State
 
 FLOW_KEYS = (
     *(f"exit:{reason}" for reason in EXIT_REASONS[1:]),
@@ -41,8 +41,8 @@ class Recorder:
     stocks are measured from the post spells when first read (sim/stocks.py).
     """
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    def __init__(self, state: State) -> None:
+        self.state = state
         self.months: list[int] = []
         self.flows: list[list[float]] = []
         self._stocks: list[list[float]] = []  # rows of the first len(self._stocks) months, measured so far
@@ -57,10 +57,10 @@ class Recorder:
         if len(self._stocks) != len(self.months):
             # Rows of earlier months never change (later events cannot reach back), but
             # measuring all months at once is one pass, so they are measured again.
-            self._stocks = stock_rows(self.engine, self.months)
+            self._stocks = stock_rows(self.state, self.months)
         return self._stocks
 
     def record_flows(self, month: int) -> None:
         """Store the month's flow counters."""
-        flows = self.engine.flows
+        flows = self.state.flows
         self.flows.append([flows.get(key, 0) for key in FLOW_KEYS])

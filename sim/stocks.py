@@ -23,15 +23,15 @@ from sim.categories import ELITE, GENERATIONS, JUNIOR, RANKS
 from sim.roster import SERVING
 
 if TYPE_CHECKING:
-    from sim.engine import Engine
+    from sim.state import State
 
 
-def _spells(engine: Engine) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _spells(state: State) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(slot, post, begin, end) of every spell; `end` is a large number for spells still going."""
-    slot, post, begin = (part.astype(np.int64) for part in engine.assignments())
+    slot, post, begin = (part.astype(np.int64) for part in state.assignments())
     order = np.argsort(slot, kind="stable")  # a person's assignments in the order they happened
     slot, post, begin = slot[order], post[order], begin[order]
-    roster = engine.roster
+    roster = state.roster
     still = np.iinfo(np.int64).max // 4
     end = np.where(roster.status[slot] == SERVING, still, roster.exit[slot].astype(np.int64))
     promoted = slot[:-1] == slot[1:]  # the next assignment of the same person ends this spell
@@ -57,13 +57,13 @@ def _window_sums(
     return np.rint(np.cumsum(diff.reshape(months + 1, cells)[:months], axis=0)).astype(np.int64)
 
 
-def stock_rows(engine: Engine, months: list[int]) -> list[list[float]]:
+def stock_rows(state: State, months: list[int]) -> list[list[float]]:
     """The stock rows (in the order of `sim.recorder.STOCK_KEYS`) of consecutive `months` so far."""
     if not months:
         return []
     first, count = months[0], len(months)
-    roster, posts, mentoring = engine.roster, engine.posts, engine.scenario.mentoring
-    slot, post, begin, end = _spells(engine)
+    roster, posts, mentoring = state.roster, state.posts, state.scenario.mentoring
+    slot, post, begin, end = _spells(state)
     lo, hi = begin + 1, end
     rank = posts.rank[post].astype(np.int64)
     entry = roster.entry[slot].astype(np.int64)

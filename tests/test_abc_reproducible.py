@@ -19,8 +19,9 @@ from pyabc.population import Particle
 from test_calibration import PRIORS, SMALL
 
 from calibration.abc import run_abc
+from calibration.indexed import ProposalError, proposal_seed
 from calibration.parameters import CalibrationProblem
-from calibration.sampler import IndexOrderSampler, ProposalError, proposal_seed
+from calibration.sampler import IndexOrderSampler
 from calibration.targets import load_targets
 from sim.config import AbcSettings
 

@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 from ensemble_helpers import replicate_frames, short, short_file
 
-from sim.bands import Interval
+from sim.bands import Interval, format_interval
 from sim.cli import main
-from sim.compare import Comparison, format_interval
+from sim.compare import Comparison
 from sim.executors import Serial
 from sim.findings import publish_findings
 from sim.loader import ConfigError

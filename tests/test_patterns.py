@@ -9,8 +9,9 @@ import pytest
 from test_historian import frame, historian, person
 
 from calibration import patterns
+from calibration.measures import MEASURES
 from calibration.spells import Spells
-from calibration.statistics import MEASURES, measure
+from calibration.statistics import measure
 
 
 def spells(people):

@@ -29,7 +29,7 @@ from sim.profiles import draw_people
 from sim.roster import LEFT
 
 if TYPE_CHECKING:
-    from sim.engine import Engine
+    from sim.state import State
 
 COMMISSAR = 0  # the commissar's post (sim/posts.py)
 
@@ -37,22 +37,22 @@ COMMISSAR = 0  # the commissar's post (sim/posts.py)
 class AppointmentRule:
     """The dated changes of the commissar."""
 
-    def __init__(self, engine: Engine) -> None:
-        appointments = engine.scenario.appointments
+    def __init__(self, state: State) -> None:
+        appointments = state.scenario.appointments
         self.changes = frozenset(month_index(date) for date in appointments.commissar_changes)
         old_bolshevik = PartyShares(pre_1917=1.0, civil_war=0.0, later=0.0, none=0.0)
-        self.appointee = engine.scenario.profiles.veterans.model_copy(
+        self.appointee = state.scenario.profiles.veterans.model_copy(
             update={"age_at_entry": appointments.appointee_age, "party": old_bolshevik}
         )
 
-    def apply(self, engine: Engine, month: int) -> None:
+    def apply(self, state: State, month: int) -> None:
         """Replace the commissar if this is a month of change."""
         if month not in self.changes:
             return
-        holder = engine.posts.holder[COMMISSAR]
+        holder = state.posts.holder[COMMISSAR]
         if holder != NO_ONE:
-            engine.leave_service(np.array([holder]), month, DISMISSED, LEFT)
-        rng = engine.streams.generator("appointments", month)
+            state.leave_service(np.array([holder]), month, DISMISSED, LEFT)
+        rng = state.streams.generator("appointments", month)
         people = draw_people(rng, self.appointee, np.array([month], dtype=np.int32), VETERANS_PROFILE)
-        engine.enter(people, np.array([COMMISSAR]), month)
-        engine.count("recruits:veterans")
+        state.enter(people, np.array([COMMISSAR]), month)
+        state.count("recruits:veterans")

@@ -22,12 +22,12 @@ from sim.roster import GONE, LEFT, SERVING
 
 if TYPE_CHECKING:
     from sim.config import Mortality
-    from sim.engine import Engine
+    from sim.state import State
 
 
-def death_hazard(engine: Engine, slots: np.ndarray, month: int) -> np.ndarray:
+def death_hazard(state: State, slots: np.ndarray, month: int) -> np.ndarray:
     """Annual Gompertz mortality hazard of the given people in the given month."""
-    return _gompertz(engine.scenario.attrition.mortality, month - engine.roster.birth[slots])
+    return _gompertz(state.scenario.attrition.mortality, month - state.roster.birth[slots])
 
 
 def _gompertz(mortality: Mortality, age_months: np.ndarray) -> np.ndarray:
@@ -41,14 +41,14 @@ _CAUSES = ((DIED, GONE), (RETIRED, LEFT), (TRANSFERRED_OUT, LEFT), (DEFECTED, GO
 class AttritionRule:
     """Ordinary attrition of the serving and the followed, month by month."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.config = engine.scenario.attrition
+    def __init__(self, state: State) -> None:
+        self.config = state.scenario.attrition
         self._oldest_birth = math.inf  # earliest birth month of anyone on the roster
         self._seen = 0  # roster slots already looked at for it
 
-    def _bound(self, engine: Engine, month: int) -> float:
+    def _bound(self, state: State, month: int) -> float:
         """An upper bound, this month, of anyone's probability of leaving or dying."""
-        roster = engine.roster
+        roster = state.roster
         if roster.size > self._seen:
             self._oldest_birth = min(self._oldest_birth, int(roster.birth[self._seen : roster.size].min()))
             self._seen = roster.size
@@ -57,41 +57,41 @@ class AttritionRule:
         annual = oldest_death + config.retirement_rate + config.transfer_out_rate + config.defection_rate_abroad
         return -math.expm1(-annual / 12.0) * 1.001 + 1e-12  # a margin for rounding; `apply` then tests exactly
 
-    def apply(self, engine: Engine, month: int) -> None:
+    def apply(self, state: State, month: int) -> None:
         """Apply one month of ordinary attrition to the serving and the followed."""
-        roster = engine.roster
-        draw = engine.streams.uniforms("attrition", month, roster.size)[0]
-        if engine.compiled:
-            self._compiled(engine, draw, month)
-            self._retire_at_limit(engine, month)
+        roster = state.roster
+        draw = state.streams.uniforms("attrition", month, roster.size)[0]
+        if state.compiled:
+            self._compiled(state, draw, month)
+            self._retire_at_limit(state, month)
             return
         # Only draws under the bound can mean an event: work out the hazards of
         # those few. Everyone else's outcome is "nothing happens" either way.
-        maybe = (draw < self._bound(engine, month)).nonzero()[0]
+        maybe = (draw < self._bound(state, month)).nonzero()[0]
         status = roster.status[maybe]
-        self._serving(engine, maybe[status == SERVING], draw, month)
+        self._serving(state, maybe[status == SERVING], draw, month)
         followed = maybe[status == LEFT]  # all left in earlier months: attrition is the month's first event
         if len(followed):
-            dies = draw[followed] < -np.expm1(-death_hazard(engine, followed, month) / 12.0)
-            engine.record_later_fate(followed[dies], month, "died")
-        self._retire_at_limit(engine, month)
+            dies = draw[followed] < -np.expm1(-death_hazard(state, followed, month) / 12.0)
+            state.record_later_fate(followed[dies], month, "died")
+        self._retire_at_limit(state, month)
 
-    def _retire_at_limit(self, engine: Engine, month: int) -> None:
+    def _retire_at_limit(self, state: State, month: int) -> None:
         """Those still serving who have reached the age limit retire (after the month's other exits)."""
         limit = self.config.retirement_age_limit
         if limit is None:
             return
-        roster = engine.roster
+        roster = state.roster
         serving = roster.with_status(SERVING)
-        due = serving[(month - roster.birth[serving] >= 12 * limit) & ~engine.posts.appointed[roster.post[serving]]]
-        engine.leave_service(due, month, RETIRED, LEFT)
+        due = serving[(month - roster.birth[serving] >= 12 * limit) & ~state.posts.appointed[roster.post[serving]]]
+        state.leave_service(due, month, RETIRED, LEFT)
 
-    def _compiled(self, engine: Engine, draw: np.ndarray, month: int) -> None:
+    def _compiled(self, state: State, draw: np.ndarray, month: int) -> None:
         """`apply` with the per-person work in one compiled loop (sim/compiled/attrition.py)."""
-        roster, config = engine.roster, self.config
+        roster, config = state.roster, self.config
         leavers, causes, dying = attrition_month(
             draw,
-            self._bound(engine, month),
+            self._bound(state, month),
             roster.status,
             roster.birth,
             roster.abroad,
@@ -103,17 +103,17 @@ class AttritionRule:
             config.transfer_out_rate,
             config.defection_rate_abroad,
             roster.post,
-            engine.posts.appointed,
+            state.posts.appointed,
         )
-        self._leave(engine, leavers, causes, month)
-        engine.record_later_fate(dying, month, "died")
+        self._leave(state, leavers, causes, month)
+        state.record_later_fate(dying, month, "died")
 
-    def _serving(self, engine: Engine, serving: np.ndarray, draw: np.ndarray, month: int) -> None:
+    def _serving(self, state: State, serving: np.ndarray, draw: np.ndarray, month: int) -> None:
         """Those in service whose draw is low enough to leave: who leaves, and why."""
-        roster, config = engine.roster, self.config
+        roster, config = state.roster, self.config
         age_months = month - roster.birth[serving]
         death = _gompertz(config.mortality, age_months)
-        free = ~engine.posts.appointed[roster.post[serving]]  # an appointee neither retires nor transfers out
+        free = ~state.posts.appointed[roster.post[serving]]  # an appointee neither retires nor transfers out
         retirement = (age_months >= 12 * config.retirement_age) * free * config.retirement_rate
         transfer = free * config.transfer_out_rate
         defection = roster.abroad[serving] * config.defection_rate_abroad
@@ -129,11 +129,11 @@ class AttritionRule:
         to_retirement = to_death + retirement[happens]
         to_transfer = to_retirement + transfer[happens]
         cause = (pick >= to_death).astype(np.int8) + (pick >= to_retirement) + (pick >= to_transfer)
-        self._leave(engine, leavers, cause, month)
+        self._leave(state, leavers, cause, month)
 
     @staticmethod
-    def _leave(engine: Engine, leavers: np.ndarray, cause: np.ndarray, month: int) -> None:
+    def _leave(state: State, leavers: np.ndarray, cause: np.ndarray, month: int) -> None:
         """Take the leavers out of service, cause by cause in the order of _CAUSES."""
         for code in sorted(set(cause.tolist())):
             reason, status = _CAUSES[code]
-            engine.leave_service(leavers[cause == code], month, reason, status)
+            state.leave_service(leavers[cause == code], month, reason, status)

@@ -29,7 +29,7 @@ from sim.profiles import categories_from_uniform, frailty
 from sim.roster import GONE, LEFT, SERVING
 
 if TYPE_CHECKING:
-    from sim.engine import Engine
+    from sim.state import State
 
 
 def _table(values) -> np.ndarray:
@@ -39,8 +39,8 @@ def _table(values) -> np.ndarray:
 class PurgeRule:
     """The purge submodel with its multiplier tables prepared once."""
 
-    def __init__(self, engine: Engine) -> None:
-        config = engine.scenario.purge
+    def __init__(self, state: State) -> None:
+        config = state.scenario.purge
         multipliers = config.multipliers
         self.config = config
         self.rank = _table(multipliers.rank)
@@ -52,13 +52,13 @@ class PurgeRule:
         self.entrants_since = month_index(multipliers.entrants.since)
         self.entrants = multipliers.entrants.multiplier
         self._frail_up_to = 0  # roster slots whose frailty is set
-        self.intensity = engine.schedule(config.intensity)
-        self.hq_wave = engine.schedule(config.hq_wave)
+        self.intensity = state.schedule(config.intensity)
+        self.hq_wave = state.schedule(config.hq_wave)
         self.wave_start = self.hq_wave.first_positive_month()
 
-    def hazard(self, engine: Engine, slots: np.ndarray, month: int) -> np.ndarray:
+    def hazard(self, state: State, slots: np.ndarray, month: int) -> np.ndarray:
         """Annual purge hazard (without the HQ wave) of serving people."""
-        roster = engine.roster
+        roster = state.roster
         cohort = party_cohort(roster.party_year[slots], as_of_year=month // 12)
         associated = roster.associated_until[slots] >= month
         hazard = (
@@ -71,18 +71,18 @@ class PurgeRule:
             * np.where(roster.entry[slots] >= self.entrants_since, self.entrants, 1.0)
             * roster.frailty[slots]
         )
-        return np.where(engine.posts.appointed[roster.post[slots]], 0.0, hazard)
+        return np.where(state.posts.appointed[roster.post[slots]], 0.0, hazard)
 
-    def wave_hazard(self, engine: Engine, slots: np.ndarray, month: int) -> np.ndarray:
+    def wave_hazard(self, state: State, slots: np.ndarray, month: int) -> np.ndarray:
         """Annual HQ-wave hazard of serving people (zero abroad and for its own recruits)."""
         level = self.hq_wave.at(month)
         if level == 0.0 or self.wave_start is None:
             return np.zeros(len(slots))
-        roster = engine.roster
-        exposed = ~roster.abroad[slots] & (roster.entry[slots] < self.wave_start) & ~engine.posts.appointed[roster.post[slots]]
+        roster = state.roster
+        exposed = ~roster.abroad[slots] & (roster.entry[slots] < self.wave_start) & ~state.posts.appointed[roster.post[slots]]
         return np.where(exposed, level, 0.0)
 
-    def wave_dismissal(self, engine: Engine, slots: np.ndarray) -> np.ndarray:
+    def wave_dismissal(self, state: State, slots: np.ndarray) -> np.ndarray:
         """The chance that an exit in the HQ wave is a dismissal rather than an arrest, per person.
 
         An arrest's chance, 1 - `hq_wave_dismissal_share`, is scaled by the entrants multiplier for those who
@@ -90,70 +90,70 @@ class PurgeRule:
         followed the purge's risk; with a multiplier of 1 the share is everyone's.
         """
         arrest = 1.0 - self.config.hq_wave_dismissal_share
-        entrant = np.where(engine.roster.entry[slots] >= self.entrants_since, self.entrants, 1.0)
+        entrant = np.where(state.roster.entry[slots] >= self.entrants_since, self.entrants, 1.0)
         return 1.0 - np.minimum(1.0, arrest * entrant)
 
-    def _set_frailty(self, engine: Engine) -> None:
+    def _set_frailty(self, state: State) -> None:
         """Give the people added since the last month their frailty."""
-        roster = engine.roster
+        roster = state.roster
         if roster.size > self._frail_up_to:
             new = slice(self._frail_up_to, roster.size)
             roster.frailty[new] = frailty(roster.risk_rank[new], self.config.frailty_variance)
             self._frail_up_to = roster.size
 
-    def apply(self, engine: Engine, month: int) -> None:
+    def apply(self, state: State, month: int) -> None:
         """Apply one month of purge to the serving and the followed."""
         intensity = self.intensity.at(month)
         if intensity == 0.0 and self.hq_wave.at(month) == 0.0:
             return  # nobody can be hit; skipping changes no draw of any other month or process
-        roster = engine.roster
-        self._set_frailty(engine)
-        event_draw, cause_draw, outcome_draw = engine.streams.uniforms("purge", month, roster.size, 3)
-        recall_draw = engine.streams.uniforms("recall", month, roster.size)[0]
-        if engine.compiled:
-            dismissed, arrested, defects, caught = self._compiled(engine, month, event_draw, cause_draw, recall_draw)
+        roster = state.roster
+        self._set_frailty(state)
+        event_draw, cause_draw, outcome_draw = state.streams.uniforms("purge", month, roster.size, 3)
+        recall_draw = state.streams.uniforms("recall", month, roster.size)[0]
+        if state.compiled:
+            dismissed, arrested, defects, caught = self._compiled(state, month, event_draw, cause_draw, recall_draw)
         else:
-            dismissed, arrested, defects = self._hits(engine, month, event_draw, cause_draw, recall_draw)
+            dismissed, arrested, defects = self._hits(state, month, event_draw, cause_draw, recall_draw)
             caught = None
 
         abroad = roster.abroad[arrested]
         purged_posts = roster.post[arrested[~defects]]
         roster.recalled[arrested[abroad]] = True
-        engine.count("recalls", np.count_nonzero(abroad))
-        engine.leave_service(dismissed, month, DISMISSED, LEFT)
-        engine.leave_service(arrested[defects], month, DEFECTED, GONE)
+        state.count("recalls", np.count_nonzero(abroad))
+        state.leave_service(dismissed, month, DISMISSED, LEFT)
+        state.leave_service(arrested[defects], month, DEFECTED, GONE)
         victims = arrested[~defects]
         roster.purge_outcome[victims] = 1 + categories_from_uniform(outcome_draw[victims], self.config.outcomes)
-        engine.leave_service(victims, month, PURGED, GONE)
-        self._raise_association(engine, purged_posts, month)
+        state.leave_service(victims, month, PURGED, GONE)
+        self._raise_association(state, purged_posts, month)
 
         if intensity == 0.0:
             return
         if caught is None:
-            caught = self._caught(engine, month, event_draw)
+            caught = self._caught(state, month, event_draw)
         roster.purge_outcome[caught] = 1 + categories_from_uniform(outcome_draw[caught], self.config.outcomes)
-        engine.record_later_fate(caught, month, "purged")
+        state.record_later_fate(caught, month, "purged")
 
     def _hits(
-        self, engine: Engine, month: int, event_draw: np.ndarray, cause_draw: np.ndarray, recall_draw: np.ndarray
+        self, state: State, month: int, event_draw: np.ndarray, cause_draw: np.ndarray, recall_draw: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The serving people dismissed in the wave, those arrested, and which of the arrested defect on recall."""
-        roster = engine.roster
+        roster = state.roster
         serving = roster.with_status(SERVING)
-        purge_h = self.hazard(engine, serving, month)
-        wave_h = self.wave_hazard(engine, serving, month)
+        purge_h = self.hazard(state, serving, month)
+        wave_h = self.wave_hazard(state, serving, month)
         total = purge_h + wave_h
         hit = event_draw[serving] < -np.expm1(-total / 12.0)
         hit_slots = serving[hit]
         by_wave = cause_draw[hit_slots] * total[hit] < wave_h[hit]
-        dismissed = by_wave & (recall_draw[hit_slots] < self.wave_dismissal(engine, hit_slots))
+        dismissed = by_wave & (recall_draw[hit_slots] < self.wave_dismissal(state, hit_slots))
         arrested = hit_slots[~dismissed]
         defects = roster.abroad[arrested] & (recall_draw[arrested] < self.config.recall_defection_probability)
         return hit_slots[dismissed], arrested, defects
 
-    def _caught(self, engine: Engine, month: int, event_draw: np.ndarray) -> np.ndarray:
+    def _caught(self, state: State, month: int, event_draw: np.ndarray) -> np.ndarray:
         """The followed people (left in an earlier month) whom the purge reaches this month."""
-        roster = engine.roster
+        roster = state.roster
         followed = roster.with_status(LEFT)
         followed = followed[roster.exit[followed] < month]
         cohort = party_cohort(roster.party_year[followed], as_of_year=month // 12)
@@ -168,10 +168,10 @@ class PurgeRule:
         return followed[event_draw[followed] < -np.expm1(-followed_h / 12.0)]
 
     def _compiled(
-        self, engine: Engine, month: int, event_draw: np.ndarray, cause_draw: np.ndarray, recall_draw: np.ndarray
+        self, state: State, month: int, event_draw: np.ndarray, cause_draw: np.ndarray, recall_draw: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """`_hits` and `_caught` in one compiled loop (sim/compiled/purge.py), before any state changes."""
-        roster, config = engine.roster, self.config
+        roster, config = state.roster, self.config
         return purge_month(
             event_draw,
             cause_draw,
@@ -201,16 +201,16 @@ class PurgeRule:
             roster.exit,
             roster.frailty,
             roster.post,
-            engine.posts.appointed,
+            state.posts.appointed,
         )
 
-    def _raise_association(self, engine: Engine, purged_posts: np.ndarray, month: int) -> None:
+    def _raise_association(self, state: State, purged_posts: np.ndarray, month: int) -> None:
         """Raise the risk of those serving under a superior purged this month."""
         if len(purged_posts) == 0 or self.association.months == 0:
             return
-        posts = engine.posts
+        posts = state.posts
         struck = np.zeros(posts.count + 1, dtype=bool)  # last entry: "no superior"
         struck[purged_posts] = True
         under = struck[posts.superior]  # superior -1 reads the sentinel
         holders = posts.holder[under & (posts.holder >= 0)]
-        engine.roster.associated_until[holders] = month + self.association.months
+        state.roster.associated_until[holders] = month + self.association.months

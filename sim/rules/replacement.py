@@ -29,39 +29,41 @@ from sim.posts import NO_ONE
 from sim.streams import RECRUITS_PER_BLOCK
 
 if TYPE_CHECKING:
-    from sim.engine import Engine
+    from sim.rules.transition import TransitionRule
+    from sim.state import State
 
 
 class ReplacementRule:
     """Promotion and recruitment with their schedules prepared once."""
 
-    def __init__(self, engine: Engine) -> None:
-        config = engine.scenario.replacement
+    def __init__(self, state: State, transition: TransitionRule | None = None) -> None:
+        self.transition = transition  # the transition policy's quota of new-generation recruits, if the policy acts
+        config = state.scenario.replacement
         self.config = config
-        self.promotion_probability = engine.schedule(config.promotion_probability)
-        self.capacity = engine.schedule(config.recruitment_capacity)
-        self.new_generation_share = engine.schedule(config.new_generation_share)
-        self.outside_entry = [engine.schedule(getattr(config.outside_entry, name)) for name in RANKS]
+        self.promotion_probability = state.schedule(config.promotion_probability)
+        self.capacity = state.schedule(config.recruitment_capacity)
+        self.new_generation_share = state.schedule(config.new_generation_share)
+        self.outside_entry = [state.schedule(getattr(config.outside_entry, name)) for name in RANKS]
         self.capacity_carry = 0.0
         lag = config.recruitment_lag_months
-        self.lag = engine.schedule([("1900-01", float(lag))] if isinstance(lag, int) else lag)
-        posts = engine.posts
+        self.lag = state.schedule([("1900-01", float(lag))] if isinstance(lag, int) else lag)
+        posts = state.posts
         self._posts_of_rank = [np.flatnonzero(posts.rank == rank) for rank in range(len(RANKS))]
 
-    def apply(self, engine: Engine, month: int) -> None:
+    def apply(self, state: State, month: int) -> None:
         """Fill what vacancies can be filled this month."""
-        self._promote(engine, month)
-        self._recruit(engine, month)
+        self._promote(state, month)
+        self._recruit(state, month)
 
-    def _promote(self, engine: Engine, month: int) -> None:
-        posts = engine.posts
+    def _promote(self, state: State, month: int) -> None:
+        posts = state.posts
         open_posts = ((posts.holder == NO_ONE) & (posts.queued_since == NO_ONE)).nonzero()[0]
         if len(open_posts) == 0:
             return  # nothing to offer; promotions below only follow one above
-        offer_draw, order_draw, entry_draw = engine.streams.uniforms("promotion", month, posts.count, 3)
+        offer_draw, order_draw, entry_draw = state.streams.uniforms("promotion", month, posts.count, 3)
         probability = self.promotion_probability.at(month)
-        if engine.compiled:
-            self._promote_compiled(engine, month, open_posts, offer_draw, order_draw, entry_draw, probability)
+        if state.compiled:
+            self._promote_compiled(state, month, open_posts, offer_draw, order_draw, entry_draw, probability)
             return
         open_rank = posts.rank[open_posts]
         vacated = open_posts[:0]  # posts left by those promoted from the rank being worked
@@ -79,16 +81,16 @@ class ReplacementRule:
             if rank < JUNIOR and probability > 0:
                 offered = (offer_draw[vacant] < probability).nonzero()[0]
                 if len(offered):
-                    candidates = self._candidates(engine, rank + 1, month)
+                    candidates = self._candidates(state, rank + 1, month)
                     count = min(len(offered), len(candidates))
                     if count:
-                        vacated = engine.assign(candidates[:count], vacant[offered[:count]], month, promotion=True)
+                        vacated = state.assign(candidates[:count], vacant[offered[:count]], month, promotion=True)
                         opened[offered[:count]] = False
             posts.queued_since[vacant[opened]] = month
 
     def _promote_compiled(
         self,
-        engine: Engine,
+        state: State,
         month: int,
         open_posts: np.ndarray,
         offer_draw: np.ndarray,
@@ -97,9 +99,9 @@ class ReplacementRule:
         probability: float,
     ) -> None:
         """`_promote` with the chains worked in one compiled loop (sim/compiled/promotion.py)."""
-        posts, roster = engine.posts, engine.roster
+        posts, roster = state.posts, state.roster
         # Fetching the row when no candidate is sought changes no draw: a slot's uniform depends only on the month.
-        tie_draw = engine.streams.uniforms("promotion_order", month, roster.size)[0]
+        tie_draw = state.streams.uniforms("promotion_order", month, roster.size)[0]
         promoted, new_posts, offsets = promote_month(
             open_posts,
             offer_draw,
@@ -126,36 +128,36 @@ class ReplacementRule:
             roster.entry,
         )
         for start, end in zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True):
-            if end > start:  # one assignment a rank, as `Engine.assign` records it
-                engine.record_promotions(promoted[start:end], new_posts[start:end], month)
+            if end > start:  # one assignment a rank, as `State.assign` records it
+                state.record_promotions(promoted[start:end], new_posts[start:end], month)
 
-    def _candidates(self, engine: Engine, rank: int, month: int) -> np.ndarray:
+    def _candidates(self, state: State, rank: int, month: int) -> np.ndarray:
         """Those eligible for promotion from `rank`, in the order they are taken."""
-        roster = engine.roster
+        roster = state.roster
         # Everyone in service holds a post: the holders of this rank's posts are its staff.
-        holders = engine.posts.holder[self._posts_of_rank[rank]]
+        holders = state.posts.holder[self._posts_of_rank[rank]]
         holders = holders[holders != NO_ONE]
         eligible = holders[month - roster.rank_since[holders] >= self.config.min_months_in_rank]
-        tie_draw = engine.streams.uniforms("promotion_order", month, roster.size)[0]
+        tie_draw = state.streams.uniforms("promotion_order", month, roster.size)[0]
         if self.config.promotion_order == "random":
             return eligible[tie_draw[eligible].argsort(kind="stable")]
         # Longest service first (earliest entry); ties at random.
         return eligible[np.lexsort((tie_draw[eligible], roster.entry[eligible]))]
 
-    def _ready(self, engine: Engine, month: int) -> np.ndarray:
+    def _ready(self, state: State, month: int) -> np.ndarray:
         """Queued vacancies whose recruitment lag has passed."""
-        posts = engine.posts
+        posts = state.posts
         lag = round(self.lag.at(month))
         # A queued post is vacant: it is queued only while vacant, and filling it clears the queue mark.
         return ((posts.queued_since != NO_ONE) & (posts.queued_since <= month - lag)).nonzero()[0]
 
-    def arrivals(self, engine: Engine, month: int) -> int:
+    def arrivals(self, state: State, month: int) -> int:
         """How many recruits the queue as it stands would bring in this month."""
-        return min(len(self._ready(engine, month)), math.floor(self.capacity.at(month) + self.capacity_carry))
+        return min(len(self._ready(state, month)), math.floor(self.capacity.at(month) + self.capacity_carry))
 
-    def _recruit(self, engine: Engine, month: int) -> None:
-        posts = engine.posts
-        ready = self._ready(engine, month)
+    def _recruit(self, state: State, month: int) -> None:
+        posts = state.posts
+        ready = self._ready(state, month)
         allowance = self.capacity.at(month) + self.capacity_carry
         count = min(len(ready), math.floor(allowance))
         self.capacity_carry = allowance - math.floor(allowance)
@@ -164,8 +166,8 @@ class ReplacementRule:
         # Oldest requests first; among equals, higher ranks first, then post order.
         order = np.lexsort((ready, posts.rank[ready], posts.queued_since[ready]))
         chosen = ready[order[:count]]
-        draw = engine.streams.uniforms("recruitment", month, count, width=RECRUITS_PER_BLOCK)[0]
+        draw = state.streams.uniforms("recruitment", month, count, width=RECRUITS_PER_BLOCK)[0]
         new_generation = draw < self.new_generation_share.at(month)
-        if engine.transition is not None:  # the transition policy's quota (sim/rules/transition.py)
-            new_generation = engine.transition.new_generation_recruits(engine, month, new_generation)
-        engine.recruit(chosen, new_generation, month)  # filling a post clears its queue mark
+        if self.transition is not None:  # the transition policy's quota (sim/rules/transition.py)
+            new_generation = self.transition.new_generation_recruits(state, month, new_generation)
+        state.recruit(chosen, new_generation, month)  # filling a post clears its queue mark

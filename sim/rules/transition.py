@@ -48,7 +48,7 @@ from sim.config import month_index
 from sim.roster import LEFT, SERVING
 
 if TYPE_CHECKING:
-    from sim.engine import Engine
+    from sim.state import State
 
 _ROUNDING = 1e-9  # so that a quota due in whole numbers (30 a year after 12 months) is not lost to rounding
 
@@ -61,15 +61,15 @@ def due(per_year: float, months: int) -> int:
 class TransitionRule:
     """The transition policy of the gradual-transition scenarios."""
 
-    def __init__(self, engine: Engine) -> None:
-        config = engine.scenario.transition
+    def __init__(self, state: State) -> None:
+        config = state.scenario.transition
         self.config = config
-        self.start = max(month_index(config.start), engine.start)  # the policy acts only in simulated months
+        self.start = max(month_index(config.start), state.start)  # the policy acts only in simulated months
         self.retirement_age = None if config.veteran_retirement_age is None else 12 * config.veteran_retirement_age
         years = config.veteran_retirement_service_years
         self.retirement_service = None if years is None else 12 * years
 
-    def new_generation_recruits(self, engine: Engine, month: int, ordinary: np.ndarray) -> np.ndarray:
+    def new_generation_recruits(self, state: State, month: int, ordinary: np.ndarray) -> np.ndarray:
         """Which of this month's recruits, in the order they arrive, have the new-generation profile.
 
         `ordinary` is the ordinary draw (recruit i is of the new generation if
@@ -81,7 +81,7 @@ class TransitionRule:
         quota = self.config.new_generation_recruits_per_year
         if month < self.start or quota == 0:
             return ordinary
-        roster = engine.roster
+        roster = state.roster
         recruited = np.count_nonzero((roster.view("entry") >= self.start) & (roster.view("profile") == NEW_GENERATION_PROFILE))
         owed = due(quota, month - self.start + 1) - recruited
         if owed <= 0:
@@ -90,13 +90,13 @@ class TransitionRule:
         chosen[:owed] = True
         return chosen
 
-    def apply(self, engine: Engine, month: int) -> None:
+    def apply(self, state: State, month: int) -> None:
         """Retire the veterans the policy retires this month."""
         if month < self.start or (self.retirement_age is None and self.retirement_service is None):
             return
-        roster = engine.roster
+        roster = state.roster
         serving = roster.with_status(SERVING)
-        veterans = serving[(roster.generation[serving] != NEW_GENERATION) & ~engine.posts.appointed[roster.post[serving]]]
+        veterans = serving[(roster.generation[serving] != NEW_GENERATION) & ~state.posts.appointed[roster.post[serving]]]
         eligible = np.zeros(len(veterans), dtype=bool)
         if self.retirement_age is not None:
             eligible |= month - roster.birth[veterans] >= self.retirement_age
@@ -111,5 +111,5 @@ class TransitionRule:
         if len(retiring) == 0:
             return
         roster.planned_retirement[retiring] = True
-        engine.count("planned_retirements", len(retiring))
-        engine.leave_service(retiring, month, RETIRED, LEFT)
+        state.count("planned_retirements", len(retiring))
+        state.leave_service(retiring, month, RETIRED, LEFT)
