@@ -31,7 +31,7 @@ from own_checkout import require_own_sim
 from calibration.abc import TargetModel, prior_distribution, stored_histories
 from calibration.parameters import CalibrationProblem
 from calibration.targets import in_distance, load_targets
-from sim.loader import load_scenario
+from sim.scenario.loader import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 _model: TargetModel | None = None  # in a pool worker: the model with its stored histories

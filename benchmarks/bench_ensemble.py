@@ -21,9 +21,9 @@ from pathlib import Path
 import psutil  # installed with dask[distributed]
 from own_checkout import require_own_sim
 
-from sim.ensemble import Ensemble
-from sim.executors import DaskExecutor, LocalPool, Serial
-from sim.loader import load_scenario
+from sim.experiments.ensemble import Ensemble
+from sim.experiments.executors import DaskExecutor, LocalPool, Serial
+from sim.scenario.loader import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -5,7 +5,7 @@ Runs, in one process, the historical scenario through
 - the kernel: `sim.Engine(scenario, seed, compiled=False).populate().run()`,
   the pure-numpy reference implementation of the rules, with no agent objects;
 - the engine: `sim.Engine(scenario, seed).populate().run()`, the same rules
-  with their hot loops compiled (sim/compiled/), still without agents;
+  with their hot loops compiled (sim/model/compiled/), still without agents;
 - the model: `sim.TurnoverModel(scenario, seed).run()`, the compiled engine
   plus a Mesa `Diplomat` created and removed as people enter and leave
   (these timings include reading the monthly stocks, which the engine
@@ -55,8 +55,8 @@ import mesa
 import numpy as np
 
 import sim
-from sim.recorder import FLOW_KEYS, STOCK_KEYS
-from sim.roster import SERVING
+from sim.model.recorder import FLOW_KEYS, STOCK_KEYS
+from sim.model.roster import SERVING
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from idiomatic import IdiomaticModel  # noqa: E402
@@ -142,7 +142,7 @@ def _with_stocks(engine: sim.Engine) -> sim.Engine:
     """Read the monthly stocks, so that their measurement is inside the timing.
 
     The engine measures its stocks from the post spells when they are first
-    read (sim/stocks.py); the idiomatic variant measures them every month.
+    read (sim/model/stocks.py); the idiomatic variant measures them every month.
     """
     engine.recorder.stocks  # noqa: B018  (read for its cost)
     return engine

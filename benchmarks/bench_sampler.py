@@ -38,7 +38,7 @@ from own_checkout import require_own_sim
 import calibration.abc
 from calibration.parameters import CalibrationProblem
 from calibration.targets import load_targets
-from sim.loader import load_scenario
+from sim.scenario.loader import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 2024

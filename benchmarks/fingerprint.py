@@ -3,9 +3,9 @@
     python benchmarks/fingerprint.py dump ref.json    # before the change
     python benchmarks/fingerprint.py check ref.json   # after it: exit 1 if any run differs
 
-The engine runs its compiled loops (sim/compiled/); `--reference` runs the
+The engine runs its compiled loops (sim/model/compiled/); `--reference` runs the
 pure-numpy rules instead (`Engine(compiled=False)`), for a change to those.
-Both give the same fingerprints (tests/test_compiled.py checks the outputs).
+Both give the same fingerprints (tests/model/test_compiled.py checks the outputs).
 
 A fingerprint is a SHA-256 over a run's monthly stocks and flows, every
 roster field of every person and the post history, for each shipped
@@ -24,9 +24,9 @@ from pathlib import Path
 import numpy as np
 from own_checkout import require_own_sim
 
-from sim.engine import Engine
-from sim.loader import load_scenario
-from sim.roster import Roster
+from sim.model.engine import Engine
+from sim.model.roster import Roster
+from sim.scenario.loader import load_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 SEEDS = range(4)

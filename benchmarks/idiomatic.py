@@ -21,7 +21,7 @@ Each `Diplomat` holds its own attributes as plain Python attributes and has a
 People who left service stay agents while the model follows them (they can
 still die, or be purged with the left_service x party x nationality x
 entrants x frailty hazard); the dead, purged and defected are removed. The
-model runs the same monthly order as `sim.engine.Engine`, with
+model runs the same monthly order as `sim.model.engine.Engine`, with
 `model.agents.shuffle_do("step")` in place of the vectorised attrition and
 purge: record the stocks, step every agent, change the commissar (after the
 month's attrition and purge, which cannot touch him or the appointee that
@@ -51,7 +51,7 @@ from collections import Counter
 import mesa
 import numpy as np
 
-from sim.categories import (
+from sim.model.categories import (
     CIVIL_WAR,
     DEFECTED,
     DIED,
@@ -74,14 +74,14 @@ from sim.categories import (
     TRANSFERRED_OUT,
     VETERANS_PROFILE,
 )
-from sim.config import Scenario, month_index
-from sim.generations import CIVIL_WAR_LAST_YEAR, NEW_GENERATION_FROM_YEAR, REVOLUTION_YEAR
-from sim.posts import build_posts
-from sim.profiles import draw_people, frailty, prominence
-from sim.recorder import FLOW_KEYS
-from sim.roster import GONE, LEFT, SERVING
-from sim.rules.transition import due
-from sim.schedule import PiecewiseSchedule
+from sim.model.generations import CIVIL_WAR_LAST_YEAR, NEW_GENERATION_FROM_YEAR, REVOLUTION_YEAR
+from sim.model.posts import build_posts
+from sim.model.profiles import draw_people, frailty, prominence
+from sim.model.recorder import FLOW_KEYS
+from sim.model.roster import GONE, LEFT, SERVING
+from sim.model.rules.transition import due
+from sim.model.schedule import PiecewiseSchedule
+from sim.scenario.config import Scenario, month_index
 
 _PERSON_FIELDS = (
     "birth",
@@ -96,11 +96,11 @@ _PERSON_FIELDS = (
     "abroad_experience",
     "frailty",
 )
-COMMISSAR = 0  # the commissar's post (sim/posts.py)
+COMMISSAR = 0  # the commissar's post (sim/model/posts.py)
 
 
 def party_cohort_of(party_year: int, as_of_year: int) -> int:
-    """Party cohort of one person (scalar version of `sim.generations.party_cohort`)."""
+    """Party cohort of one person (scalar version of `sim.model.generations.party_cohort`)."""
     if party_year <= 0 or party_year > as_of_year:
         return NO_PARTY
     if party_year < REVOLUTION_YEAR:

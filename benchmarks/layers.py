@@ -34,7 +34,7 @@ import mesa
 import numpy as np
 
 import sim
-from sim.agents import Diplomat
+from sim.mesa.agents import Diplomat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_model import SCENARIO, spawned_seeds  # noqa: E402

@@ -28,7 +28,7 @@ times the population's weighted covariance, not pyabc's default
 
 With `shared_history_until` set, simulations continue stored runs from that
 month instead of repeating the years before it, in which no free parameter
-acts (`stored_histories`, sim/branch.py).
+acts (`stored_histories`, sim/model/branch.py).
 
 Seeds: the posterior depends on the seed alone, not on the number of
 workers, and a run continued from its database equals one never
@@ -62,10 +62,10 @@ from calibration.proposal import BoxedTransition
 from calibration.sampler import IndexOrderSampler
 from calibration.simulate import continue_targets, simulate_targets
 from calibration.targets import Target, in_distance
-from sim.branch import BranchError, check_branch, run_until
-from sim.config import AbcSettings, Scenario, month_index
-from sim.engine import Engine
-from sim.loader import ConfigError
+from sim.model.branch import BranchError, check_branch, run_until
+from sim.model.engine import Engine
+from sim.scenario.config import AbcSettings, Scenario, month_index
+from sim.scenario.loader import ConfigError
 
 
 def prior_distribution(problem: CalibrationProblem) -> pyabc.Distribution:
@@ -169,7 +169,7 @@ def stored_histories(problem: CalibrationProblem, settings: AbcSettings, seed: i
     """The runs simulations continue from: `settings.shared_histories` runs up to `shared_history_until`.
 
     The months before it are the same process whatever the free parameters
-    (checked here: `sim.branch.check_branch` for the priors' lower and upper
+    (checked here: `sim.model.branch.check_branch` for the priors' lower and upper
     bounds), so a simulation continues one of these runs, picked by its seed,
     with its own seed from then on, instead of simulating them again. The
     likelihood ABC then approximates is that of the model given one of these

@@ -4,7 +4,7 @@
                               [--seed N] [--no-write]
     cadres validate SCENARIO [--json] [--replicates N] [--workers N] [--seed N]
 
-Bad input raises `sim.loader.ConfigError`; the CLI prints it on one line
+Bad input raises `sim.scenario.loader.ConfigError`; the CLI prints it on one line
 and exits with code 2. `validate` exits 0 whether or not the targets fit;
 it shows every target (documented figures F1-F4, then patterns F4-F9) with
 its band, the ensemble's median and 90% interval, and whether it is in the
@@ -12,7 +12,7 @@ ABC distance or check-only (`--json`: the same with `group` and `use`).
 Where a calibration writes, and what it never overwrites, is
 `calibration/outputs.py`.
 
-`sim/cli.py` imports this module to build `--help`: pyabc, matplotlib and
+`sim/cli/cadres.py` imports this module to build `--help`: pyabc, matplotlib and
 the model's machinery are imported by the commands that use them.
 """
 
@@ -31,11 +31,11 @@ from typing import TYPE_CHECKING
 from calibration.outputs import open_checkpoint, output_directory, swap, write_back_path
 from calibration.parameters import CalibrationProblem
 from sim.arguments import count, seed
-from sim.config import AbcSettings, CalibrationSpec, Scenario
-from sim.loader import ConfigError, load_scenario
-from sim.locks import output_lock
-from sim.storage import replace_text
-from sim.workers import default_jobs
+from sim.experiments.workers import default_jobs
+from sim.results.locks import output_lock
+from sim.results.storage import replace_text
+from sim.scenario.config import AbcSettings, CalibrationSpec, Scenario
+from sim.scenario.loader import ConfigError, load_scenario
 
 if TYPE_CHECKING:
     from tqdm import tqdm
@@ -241,7 +241,7 @@ def dask_cluster(scheduler: str | None, workers: int) -> Iterator[object]:
     if not scheduler:
         yield None
         return
-    from sim.executors import DaskExecutor
+    from sim.experiments.executors import DaskExecutor
 
     try:
         executor = DaskExecutor(scheduler, jobs=workers)

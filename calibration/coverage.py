@@ -38,7 +38,7 @@ from calibration.parameters import CalibrationProblem
 from calibration.posterior import effective_sample_sizes, posterior_samples, weighted_quantile
 from calibration.simulate import simulate_targets
 from calibration.targets import Target, in_distance
-from sim.config import AbcSettings, Prior
+from sim.scenario.config import AbcSettings, Prior
 
 IDENTIFIED, WEAKLY = 0.6, 0.85  # mean 90% width / prior range on the sampling scale; the prior's own 90% interval: 0.9
 LEVELS = (0.5, 0.9)  # central credible intervals checked

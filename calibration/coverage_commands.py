@@ -24,7 +24,7 @@ every truth stored only rewrites these, in seconds).
   same settings; anything else (a file, other files, a check of other
   settings) is refused with one line and exit code 2, and nothing is
   written. It writes nothing but its own files, by name, each whole
-  (`sim.storage.replace_file`), under the directory's lock.
+  (`sim.results.storage.replace_file`), under the directory's lock.
 """
 
 from __future__ import annotations
@@ -39,13 +39,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sim.arguments import count, seed
-from sim.loader import ConfigError
+from sim.scenario.loader import ConfigError
 
 if TYPE_CHECKING:
     from calibration.coverage import CoverageSettings
     from calibration.parameters import CalibrationProblem
     from calibration.targets import Target
-    from sim.config import AbcSettings
+    from sim.scenario.config import AbcSettings
 
 COMMAND_LINE = "command line"
 # The budget is checked between generations, so a truth overshoots it by its last generation: about 1,500-2,900
@@ -167,7 +167,7 @@ def stamp_of(
 def claim(out: Path, stamp: dict) -> None:
     """Refuse `out` unless it is new, empty or a coverage check with the same fingerprint; then stamp it."""
     from calibration.coverage import STAMP
-    from sim.storage import replace_text
+    from sim.results.storage import replace_text
 
     if out.exists() and not out.is_dir():
         raise ConfigError(COMMAND_LINE, "--out", f"expected a directory for the coverage check; {out} is a file")
@@ -202,9 +202,9 @@ def coverage_command(args: argparse.Namespace) -> int:
     from calibration.abc import check_shared_history
     from calibration.parameters import CalibrationProblem
     from calibration.simulate import historian_of
-    from sim.loader import load_scenario
-    from sim.locks import output_lock
-    from sim.workers import default_jobs
+    from sim.experiments.workers import default_jobs
+    from sim.results.locks import output_lock
+    from sim.scenario.loader import load_scenario
 
     probe = load_scenario(args.scenario)
     if probe.calibration is None or not probe.calibration.priors:
@@ -259,7 +259,7 @@ def run_truths(
     from tqdm import tqdm
 
     from calibration.coverage import calibrate_truth, read_truth
-    from sim.storage import replace_text
+    from sim.results.storage import replace_text
 
     records = {truth: record for truth in range(truths) if (record := read_truth(_truth_path(out, truth))) is not None}
     pending = [truth for truth in range(truths) if truth not in records]
@@ -291,7 +291,7 @@ def _in_pool(problem, targets, coverage, pending, work, workers, store) -> None:
     """Calibrate `pending` truths on a pool of `workers` processes, one process a truth; `store` each as it finishes."""
     from calibration.coverage import calibrate_truth
     from calibration.simulate import START_METHOD
-    from sim.workers import process_pool
+    from sim.experiments.workers import process_pool
 
     pool = process_pool(workers, multiprocessing.get_context(START_METHOD))
     try:
@@ -301,7 +301,7 @@ def _in_pool(problem, targets, coverage, pending, work, workers, store) -> None:
             for future in sorted(done, key=lambda future: future.result()["truth"]):
                 store(future.result())
     except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)  # the workers end with this process (sim.workers)
+        pool.shutdown(wait=False, cancel_futures=True)  # the workers end with this process (sim.experiments.workers)
         raise
     pool.shutdown()
 
@@ -311,7 +311,7 @@ def write_outputs(out: Path, problem: CalibrationProblem, records: list[dict]) -
     import pandas as pd
 
     from calibration.coverage import FIGURE, REPORT, TABLE, coverage_section, rank_figure, truth_rows
-    from sim.storage import replace_file, replace_text
+    from sim.results.storage import replace_file, replace_text
 
     table = pd.DataFrame([row for record in records for row in truth_rows(record, problem)])
     replace_file(out / TABLE, lambda path: table.to_csv(path, index=False))

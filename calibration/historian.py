@@ -36,9 +36,9 @@ import numpy as np
 import pandas as pd
 
 from calibration.spells import NO_RANK, Spells, month_of
-from sim.categories import ELITE
-from sim.config import Historian, month_index
-from sim.streams import RandomStreams
+from sim.model.categories import ELITE
+from sim.model.streams import RandomStreams
+from sim.scenario.config import Historian, month_index
 
 CATEGORIES = ("definitely_purged", "likely_purged", "not_purged", "died_or_defected", "unaccounted")
 FATES = ("purged", "survived", "died_or_defected")

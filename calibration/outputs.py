@@ -41,8 +41,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sim.loader import ConfigError
-from sim.storage import replace_text
+from sim.results.storage import replace_text
+from sim.scenario.loader import ConfigError
 
 POSTERIORS = Path(__file__).with_name("posteriors")
 QUICK_RUNS = Path("runs", "calibration")  # relative to the working directory

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sim.config import Prior, Scenario
-from sim.loader import ConfigError, load_scenario, resolve_tree, validate_tree
+from sim.scenario.config import Prior, Scenario
+from sim.scenario.loader import ConfigError, load_scenario, resolve_tree, validate_tree
 
 
 def _set(tree: Any, parts: list[str], value: float, key: str, path: Path) -> None:

@@ -1,6 +1,6 @@
 """The documented patterns (F4, F6-F9) measured in one run's biographies.
 
-Each function reads the biographies DataFrame (sim/records.py) and its
+Each function reads the biographies DataFrame (sim/records/run_records.py) and its
 parsed post spells, and returns one number; calibration/statistics.py
 names them for the targets. Dates are firsts of months, as the model's
 stocks are (calibration/spells.py): "on 1 Jan 1937" counts who entered
@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from calibration.spells import NO_RANK, Spells, month_of, serving_at
-from sim.categories import ELITE
-from sim.config import month_index
+from sim.model.categories import ELITE
+from sim.scenario.config import month_index
 
 NAN = float("nan")
 

@@ -1,7 +1,7 @@
 """Writing what a calibration found: tables, the fit figure and report, the calibrated scenario.
 
 Every file is written whole or not at all (a temporary file beside it,
-then a rename: `sim.storage.replace_file`). Figures use matplotlib's object API (no pyplot), so nothing here opens a
+then a rename: `sim.results.storage.replace_file`). Figures use matplotlib's object API (no pyplot), so nothing here opens a
 window or touches global figure state.
 """
 
@@ -23,8 +23,8 @@ from calibration.outputs import GENERATED_BY
 from calibration.parameters import CalibrationProblem
 from calibration.posterior import fit_table, posterior_samples, predictive, summarize
 from calibration.targets import Target
-from sim.config import AbcSettings
-from sim.storage import replace_file, replace_text
+from sim.results.storage import replace_file, replace_text
+from sim.scenario.config import AbcSettings
 
 if TYPE_CHECKING:
     import pyabc

@@ -24,8 +24,8 @@ comes from that place:
 With one worker, proposals are made in this process in index order. With
 more, worker processes are started at the first generation and kept until
 pyabc stops the sampler at the end of the run, or at once if this process
-dies (`sim.workers.die_with`). They are started with the "forkserver"
-method, as the project's process pools are (sim/executors.py):
+dies (`sim.experiments.workers.die_with`). They are started with the "forkserver"
+method, as the project's process pools are (sim/experiments/executors.py):
 forking a process that runs threads (tqdm's monitor) can deadlock, and
 Python 3.12 warns. pyabc's `simulate_one` is a closure that plain pickle
 refuses, so it goes to every worker once a generation with cloudpickle;
@@ -72,7 +72,7 @@ from calibration.indexed import (
     proposal_limit,
     seed_between_generations,
 )
-from sim.workers import die_with
+from sim.experiments.workers import die_with
 
 START_METHOD = "forkserver"
 PRELOAD = ["calibration.abc", "pyabc"]  # what a worker needs, imported once in the fork server
@@ -192,7 +192,7 @@ class _Failed:
 def _serve(connection: multiprocessing.connection.Connection, seed: int, end: ctypes.c_double, main_pid: int) -> None:
     """A worker: installs the constants and each generation's `simulate_one`, makes the batches it is sent.
 
-    It exits as soon as the main process is gone, even in the middle of a simulation (`sim.workers.die_with`).
+    It exits as soon as the main process is gone, even in the middle of a simulation (`sim.experiments.workers.die_with`).
     """
     die_with(main_pid)
     constants: Sequence[object] = ()

@@ -6,7 +6,7 @@ replicate order, so the same seed gives the same ensemble whatever the
 number of workers. The pool uses the "forkserver" start method: not "fork"
 (forking a process that runs threads can deadlock, and Python 3.12 warns),
 not "spawn" (every worker would re-import everything for each pool). The
-workers exit as soon as this process is gone, even by kill -9 (sim.workers).
+workers exit as soon as this process is gone, even by kill -9 (sim.experiments.workers).
 """
 
 from __future__ import annotations
@@ -20,13 +20,13 @@ import pandas as pd
 
 from calibration.statistics import measure, target_values
 from calibration.targets import Target
-from sim.branch import branch
-from sim.config import Historian, Scenario
-from sim.engine import Engine
-from sim.ensemble import model_code, source_hashes
-from sim.loader import ConfigError
-from sim.records import biographies
-from sim.workers import process_pool
+from sim.experiments.ensemble import model_code, source_hashes
+from sim.experiments.workers import process_pool
+from sim.model.branch import branch
+from sim.model.engine import Engine
+from sim.records.run_records import biographies
+from sim.scenario.config import Historian, Scenario
+from sim.scenario.loader import ConfigError
 
 START_METHOD = "forkserver"
 # The calibration's own sources that decide a simulated target's value (the historian and the measures).
@@ -36,12 +36,12 @@ OBSERVATION_SOURCES = ("historian.py", "patterns.py", "spells.py", "statistics.p
 def calibration_code() -> dict[str, str]:
     """A short hash of each source file that decides the simulated targets: the model's and the observation's.
 
-    The schema (sim/config.py) is left out: the resolved scenario, defaults included, is in the checkpoint's
+    The schema (sim/scenario/config.py) is left out: the resolved scenario, defaults included, is in the checkpoint's
     fingerprint, and the schema's validation and descriptions do not change a simulation.
     """
     observation = source_hashes(Path(__file__).resolve().parent, OBSERVATION_SOURCES)
     own = {f"calibration/{name}": digest for name, digest in observation.items()}
-    model = {f"sim/{name}": digest for name, digest in model_code().items() if name != "config.py"}
+    model = {f"sim/{name}": digest for name, digest in model_code().items() if name != "scenario/config.py"}
     return model | own
 
 
@@ -64,7 +64,7 @@ def simulate_targets(scenario: Scenario, seed: int | np.random.SeedSequence, tar
 def continue_targets(
     stored: Engine, scenario: Scenario, seed: int | np.random.SeedSequence, targets: Sequence[Target]
 ) -> dict[str, float]:
-    """Continue a stored run under `scenario` with `seed` (sim.branch) and measure every target."""
+    """Continue a stored run under `scenario` with `seed` (sim.model.branch) and measure every target."""
     return measure_targets(branch(stored, scenario, seed).run(), scenario, seed, targets)
 
 

@@ -2,11 +2,11 @@
 
 `post_history` lists every post a person held as "YYYY-MM unit rank"
 entries ("1925-03 mission14 elite; 1931-06 hq2 middle"; the HQ elite posts
-are "commissar", "deputy" and "collegium", see sim/posts.py). The historian and
+are "commissar", "deputy" and "collegium", see sim/model/posts.py). The historian and
 the targets need them as arrays: who held which kind of post from when.
 Person ids are the row positions of the biographies (0, 1, 2, ...).
 
-Dates follow the model's stocks (sim/stocks.py): they are measured on the
+Dates follow the model's stocks (sim/model/stocks.py): they are measured on the
 first of a month, before that month's events. A spell begun in month b and
 ended in month e (the person's next post, or the exit) counts on the first
 of month m when b < m <= e; someone who entered in May 1939 is not serving
@@ -20,8 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.categories import RANKS
-from sim.config import month_index
+from sim.model.categories import RANKS
+from sim.scenario.config import month_index
 
 NO_RANK = -1
 NO_SPELL = -1
@@ -138,7 +138,7 @@ def serving_at(biographies: pd.DataFrame, year_month: str) -> np.ndarray:
     """Mask of people serving on the first of `year_month`: entered in an earlier month, not left before it.
 
     Someone who entered during `year_month` is not yet counted, someone who
-    left during it still is (the model's stocks, sim/stocks.py).
+    left during it still is (the model's stocks, sim/model/stocks.py).
     """
     month = month_index(year_month)
     exit_month = month_of(biographies["exit"])

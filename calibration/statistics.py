@@ -17,8 +17,8 @@ from calibration import patterns
 from calibration.historian import CATEGORIES, observe
 from calibration.patterns import headquarters, share
 from calibration.spells import Spells, month_of
-from sim.categories import ELITE
-from sim.config import Historian, month_index
+from sim.model.categories import ELITE
+from sim.scenario.config import Historian, month_index
 
 if TYPE_CHECKING:
     from calibration.targets import Target

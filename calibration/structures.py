@@ -32,9 +32,9 @@ from calibration.simulate import ensemble
 from calibration.targets import load_targets
 from sim.arguments import Parser, count
 from sim.errors import BAD_INPUT, OutputError
-from sim.loader import load_scenario
-from sim.storage import replace_text
-from sim.workers import default_jobs
+from sim.experiments.workers import default_jobs
+from sim.results.storage import replace_text
+from sim.scenario.loader import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "calibration" / "posteriors" / "structures.md"

@@ -6,7 +6,7 @@ value and the band of values the source is consistent with. Its `group`
 says which of the two it is; its `use` whether it enters the ABC distance
 ("distance") or is only measured and reported ("check": by `cadres
 validate` and the calibration report). Bad files raise
-`sim.loader.ConfigError` naming the file, the key and what was expected.
+`sim.scenario.loader.ConfigError` naming the file, the key and what was expected.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from typing import Annotated, Literal
 from pydantic import Field, ValidationError, model_validator
 
 from calibration.measures import MEASURES
-from sim.config import Strict
-from sim.loader import ConfigError
+from sim.scenario.config import Strict
+from sim.scenario.loader import ConfigError
 
 DEFAULT_TARGETS = Path(__file__).with_name("targets.toml")
 

@@ -12,17 +12,17 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 _PUBLIC = {
-    "Comparison": "sim.compare",
+    "Comparison": "sim.experiments.compare",
     "ConfigError": "sim.errors",
-    "Diplomat": "sim.agents",
-    "Engine": "sim.engine",
-    "Ensemble": "sim.ensemble",
-    "ParameterDraws": "sim.draws",
-    "Records": "sim.records",
-    "Run": "sim.run",
-    "Scenario": "sim.config",
-    "TurnoverModel": "sim.model",
-    "load_scenario": "sim.loader",
+    "Diplomat": "sim.mesa.agents",
+    "Engine": "sim.model.engine",
+    "Ensemble": "sim.experiments.ensemble",
+    "ParameterDraws": "sim.experiments.draws",
+    "Records": "sim.records.run_records",
+    "Run": "sim.experiments.run",
+    "Scenario": "sim.scenario.config",
+    "TurnoverModel": "sim.mesa.turnover",
+    "load_scenario": "sim.scenario.loader",
 }
 
 __all__ = [
@@ -40,20 +40,22 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from sim.agents import Diplomat
-    from sim.compare import Comparison
-    from sim.config import Scenario
-    from sim.draws import ParameterDraws
-    from sim.engine import Engine
-    from sim.ensemble import Ensemble
     from sim.errors import ConfigError
-    from sim.loader import load_scenario
-    from sim.model import TurnoverModel
-    from sim.records import Records
-    from sim.run import Run
+    from sim.experiments.compare import Comparison
+    from sim.experiments.draws import ParameterDraws
+    from sim.experiments.ensemble import Ensemble
+    from sim.experiments.run import Run
+    from sim.mesa.agents import Diplomat
+    from sim.mesa.turnover import TurnoverModel
+    from sim.model.engine import Engine
+    from sim.records.run_records import Records
+    from sim.scenario.config import Scenario
+    from sim.scenario.loader import load_scenario
 
-if "ipykernel.zmqshell" in sys.modules:  # in Jupyter: Mesa's tqdm.auto, without its "IProgress not found" (sim/progress.py)
-    import_module("sim.progress").quiet_auto()
+if (
+    "ipykernel.zmqshell" in sys.modules
+):  # in Jupyter: Mesa's tqdm.auto, without its "IProgress not found" (sim/experiments/progress.py)
+    import_module("sim.experiments.progress").quiet_auto()
 
 
 def __getattr__(name: str):

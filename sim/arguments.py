@@ -32,7 +32,7 @@ def seed(text: str) -> int:
 
 def figure_format(text: str) -> tuple[str, ...]:
     """Figure formats: png, svg or pdf, several as a comma list ("png,svg")."""
-    from sim.figure_formats import check_formats
+    from sim.plots.formats import check_formats
 
     try:
         return check_formats(text)
@@ -43,7 +43,7 @@ def figure_format(text: str) -> tuple[str, ...]:
 
 
 def add_figure_format(parser: argparse.ArgumentParser) -> None:
-    """`--figure-format png|svg|pdf`, repeatable or a comma list; the default, PNG, is sim.figure_formats'."""
+    """`--figure-format png|svg|pdf`, repeatable or a comma list; the default, PNG, is sim.plots.formats'."""
     parser.add_argument(
         "--figure-format",
         dest="figure_format",

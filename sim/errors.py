@@ -42,7 +42,7 @@ class ReplicateError(RuntimeError):
 
 
 class UnguardedMainError(RuntimeError):
-    """Worker processes started from a script's top level, outside `if __name__ == "__main__":` (sim.workers)."""
+    """Worker processes started from a script's top level, outside `if __name__ == "__main__":` (sim.experiments.workers)."""
 
 
 BAD_INPUT = (ConfigError, ResultExistsError, OutputError, OutputBusyError)

@@ -1,8 +1,8 @@
 """Shared fixtures: the shipped scenarios, runs of them, and the accounting checks.
 
 The checks are the model's bookkeeping identities, used on the shipped
-scenarios (tests/test_engine.py) and on generated ones
-(tests/test_properties.py):
+scenarios (tests/model/test_engine.py) and on generated ones
+(tests/model/test_properties.py):
 
 - stocks are counted on the first of a month and flows during it, so
   headcount(m + 1) = headcount(m) + recruits(m) - exits(m);
@@ -22,11 +22,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.categories import EXIT_REASONS
-from sim.engine import Engine
-from sim.loader import load_scenario
-from sim.records import Records, collect
-from sim.roster import SERVING
+from sim.model.categories import EXIT_REASONS
+from sim.model.engine import Engine
+from sim.model.roster import SERVING
+from sim.records.run_records import Records, collect
+from sim.scenario.loader import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.loader import load_scenario
+from sim.scenario.loader import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"

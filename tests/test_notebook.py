@@ -4,7 +4,7 @@ The notebook is stored without outputs; it is executed here with nbclient
 in a temporary working directory, with TMPDIR pointing there too (the
 notebook writes only into a `tempfile.mkdtemp` folder). A failing cell
 fails the test with that cell's source and error. No output may carry
-tqdm's "IProgress not found" warning (sim/progress.py), with ipywidgets
+tqdm's "IProgress not found" warning (sim/experiments/progress.py), with ipywidgets
 installed (the [test] extra brings it) or hidden from the kernel.
 """
 

@@ -52,3 +52,33 @@ def test_every_picture_the_readme_shows_is_in_the_repository():
     for picture in pictures:
         data = (ROOT / picture).read_bytes()
         assert data.startswith(b"\x89PNG\r\n\x1a\n"), picture
+
+
+def layout_rows() -> list[list[str]]:
+    """The first column of the README's layout table: the packages and modules of each row, in order."""
+    text = README[README.index("## Layout\n") :]
+    rows = re.findall(r"^\| (`[^|]+) \|", text, re.MULTILINE)
+    return [re.findall(r"`([^`]+)`", row) for row in rows]
+
+
+def test_the_layout_table_lists_the_trees_packages_in_the_contracts_layers_order():
+    import tomllib
+
+    listed = [path for row in layout_rows() for path in row]
+    sim = ROOT / "sim"
+    tree = {f"sim/{p.parent.name}/" for p in sim.glob("*/__init__.py")}
+    tree |= {f"sim/{p.name}" for p in sim.glob("*.py") if p.name != "__init__.py"}
+    tree.add("calibration/")
+    assert sorted(listed) == sorted(tree)  # every package and top-level module once, nothing that is not there
+
+    contract = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"][0]
+    layers = [[name.strip() for name in layer.split("|")] for layer in contract["layers"]]
+    as_path = {
+        name: (
+            f"{name.replace('.', '/')}.py" if (ROOT / f"{name.replace('.', '/')}.py").exists() else f"{name.replace('.', '/')}/"
+        )
+        for layer in layers
+        for name in layer
+    }
+    order = [as_path[name] for layer in layers for name in layer]
+    assert [path for path in listed if path in order] == order  # top to bottom, as the contract has them

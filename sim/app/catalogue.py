@@ -4,7 +4,7 @@
     >>> catalogue.names            # ('historical', 'base', 'continuation', ...)
     >>> catalogue.path("no_purge")
 
-A file that does not load (see `sim.loader`) is left out and listed in
+A file that does not load (see `sim.scenario.loader`) is left out and listed in
 `skipped` with the reason, so that one bad file in a directory of one's own
 does not take the page down.
 """
@@ -35,7 +35,7 @@ class Catalogue:
         Raises:
             ConfigError: the directory is missing or holds no scenario file that loads.
         """
-        from sim.loader import load_scenario
+        from sim.scenario.loader import load_scenario
 
         directory = Path(directory).resolve()
         if not directory.is_dir():

@@ -24,7 +24,7 @@ from sim.app.model import AppModel
 
 DPI = 80  # the figures' resolution on the page: sharp enough at their size, and quick to draw every month
 
-# Rows of the status card: model reporter (sim/model_reporters.py), label, format
+# Rows of the status card: model reporter (sim/mesa/reporters.py), label, format
 MEASURES = (
     ("serving", "staff in post", "{:.0f}"),
     ("vacant_posts", "vacant posts", "{:.0f}"),

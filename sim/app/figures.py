@@ -3,11 +3,11 @@
 Each function takes the model and returns a matplotlib `Figure` (made
 without pyplot). The x axis spans the whole run from the first frame, so
 the picture grows instead of rescaling while the model plays; colours and
-labels are those of `sim.plots` (the figures of `cadres run`), which draws
+labels are those of `sim.plots.run_figures` (the figures of `cadres run`), which draws
 the publication versions of the same series after a run.
 
 The series of the chosen run come from its engine's monthly records
-(`sim.records.wide_series`); the comparison reads both models' Mesa
+(`sim.records.run_records.wide_series`); the comparison reads both models' Mesa
 DataCollectors.
 """
 
@@ -20,8 +20,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from sim.categories import GENERATIONS, POSTINGS, RANKS
-from sim.plots import (
+from sim.model.categories import GENERATIONS, POSTINGS, RANKS
+from sim.plots.run_figures import (
     EXIT_COLORS,
     EXIT_LABELS,
     EXIT_ORDER,
@@ -33,21 +33,21 @@ from sim.plots import (
     RANK_COLORS,
     RANK_LABELS,
 )
-from sim.records import wide_series
+from sim.records.run_records import wide_series
 
 if TYPE_CHECKING:
     from sim.app.model import AppModel
-    from sim.model import TurnoverModel
+    from sim.mesa.turnover import TurnoverModel
 
 WIDTH, PANEL = 6.4, 1.6  # inches: the figure's width and each panel's height (a figure's aspect fits SolaraViz's grid cell)
 TITLE, AXIS, LEGEND_ROW = 0.45, 0.3, 0.2  # inches: above the panels, below them (tick labels), per legend row
 CHOSEN, SECOND = ("-", "#000000"), ("--", "#D55E00")  # line style and colour: the chosen scenario, the comparison
-PURGE_REASONS = ("purged", "dismissed", "defected")  # the purge's exits, stacked from zero (sim.plots.EXIT_ORDER)
+PURGE_REASONS = ("purged", "dismissed", "defected")  # the purge's exits, stacked from zero (sim.plots.run_figures.EXIT_ORDER)
 OTHER_EXITS, OTHER_COLOR = "other exits (died, retired, transferred out)", "#C8C8C8"
 
 
 def monthly(model: TurnoverModel) -> pd.DataFrame:
-    """The run's monthly stocks and flows so far, one column each (`sim.recorder`), indexed by fractional year.
+    """The run's monthly stocks and flows so far, one column each (`sim.model.recorder`), indexed by fractional year.
 
     Read once per month and kept on the model until it steps (the three figures of a frame share it).
     """

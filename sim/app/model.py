@@ -24,10 +24,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sim.config import NAME_RULE, Scenario, name_problem
 from sim.errors import ConfigError
-from sim.loader import load_scenario
-from sim.model import TurnoverModel
+from sim.mesa.turnover import TurnoverModel
+from sim.scenario.config import NAME_RULE, Scenario, name_problem
+from sim.scenario.loader import load_scenario
 
 NO_COMPARISON = "none"
 

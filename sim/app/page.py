@@ -16,7 +16,7 @@ from mesa.visualization import Slider, SolaraViz
 from sim.app.catalogue import SHIPPED, Catalogue
 from sim.app.components import COMPONENTS
 from sim.app.model import NO_COMPARISON, AppModel
-from sim.loader import load_scenario
+from sim.scenario.loader import load_scenario
 
 SCENARIOS_VARIABLE = "CADRES_APP_SCENARIOS"
 COMPARE_FIRST = "gradual_transition"  # the F10 question: the purge against a gradual transition

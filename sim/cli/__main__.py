@@ -1,0 +1,5 @@
+"""`python -m sim.cli`: the `cadres` command."""
+
+from sim.cli.cadres import main
+
+raise SystemExit(main())
