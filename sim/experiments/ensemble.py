@@ -245,8 +245,8 @@ class Ensemble:
     def _write_manifest(self, status: str, files: dict) -> None:
         replace_file(self.directory / "manifest.json", lambda path: write_json(path, self._manifest(status, files)))
 
-    def check_directory(self) -> None:
-        """Refuse a result directory that holds something other than this ensemble.
+    def check_directory(self) -> dict | None:
+        """Refuse a result directory that holds something other than this ensemble; return its manifest, if any.
 
         Raises:
             ResultExistsError: other files, a single run, another config or seed.
@@ -254,7 +254,7 @@ class Ensemble:
         directory = self.directory
         found = check_replaceable(directory)
         if found is None:
-            return
+            return None
         if found.get("kind", "run") != "ensemble":
             raise ResultExistsError(
                 f"{directory} holds {describe(found)}, not an ensemble; "
@@ -285,6 +285,7 @@ class Ensemble:
                 f"{directory} holds replicates simulated by other model code (changed since: {', '.join(files[:6])}); "
                 "pass --force to recompute them or choose another --out"
             )
+        return found
 
     def prepare(self, force: bool = False) -> list[Task]:
         """Check or clear the directory, write the manifest, and list the replicates still missing.
@@ -304,8 +305,7 @@ class Ensemble:
             return tasks
         if force and check_replaceable(self.directory) is not None:
             retire(self.directory)
-        self.check_directory()
-        kept = (read_manifest(self.directory) or {}).get("files", {})  # the last reduction's files, until replaced
+        kept = (self.check_directory() or {}).get("files", {})  # the last reduction's files, until replaced
         try:
             (self.directory / "replicates").mkdir(parents=True, exist_ok=True)
         except OSError as error:
