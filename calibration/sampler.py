@@ -254,7 +254,7 @@ class WorkerPool:
         generation = _Generation(t, generation_payload(simulate_one, fresh, self._constants))
         self._end.value = proposals.end
         for connection in self._connections:
-            connection.send(generation)
+            self._send(connection, generation, t)
         given: dict[multiprocessing.connection.Connection, deque[range]] = {c: deque() for c in self._connections}
         following = 0  # the next index to give out
 
@@ -262,7 +262,7 @@ class WorkerPool:
             nonlocal following
             while len(given[connection]) < AHEAD and following < proposals.end:
                 indices = range(following, int(min(following + batch, proposals.end)))
-                connection.send(_Batch(indices))
+                self._send(connection, _Batch(indices), t)
                 given[connection].append(indices)
                 following = indices.stop
 
@@ -293,10 +293,20 @@ class WorkerPool:
             try:
                 answers.append((connection, connection.recv()))
             except (EOFError, OSError):
-                process = self._processes[self._connections.index(connection)]
-                process.join(timeout=5)
-                raise ProcessError(f"a calibration worker died (exit code {process.exitcode}) in generation {t}") from None
+                raise self._died(connection, t) from None
         return answers
+
+    def _send(self, connection: multiprocessing.connection.Connection, message: object, t: int) -> None:
+        """Send a worker a message; raises ProcessError if it has died (its pipe is broken)."""
+        try:
+            connection.send(message)
+        except OSError:
+            raise self._died(connection, t) from None
+
+    def _died(self, connection: multiprocessing.connection.Connection, t: int) -> ProcessError:
+        process = self._processes[self._connections.index(connection)]
+        process.join(timeout=5)
+        return ProcessError(f"a calibration worker died (exit code {process.exitcode}) in generation {t}")
 
     def close(self) -> None:
         """Stop the workers: ask them to leave, then end those that do not."""
