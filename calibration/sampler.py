@@ -38,7 +38,9 @@ are known accepted, indices past the n-th are skipped, so a generation
 costs at most the simulations in progress past it.
 
 Given a Dask client, the same batches are Dask tasks on its cluster
-(calibration/dask_pool.py), with the same result.
+(calibration/dask_pool.py), with the same result. The proposals' seeds,
+their collection in index order and the generation's payload are in
+calibration/indexed.py, which both pools use.
 """
 
 from __future__ import annotations
