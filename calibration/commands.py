@@ -180,9 +180,10 @@ def _inference_facts(directory: Path) -> dict | None:
 
 
 def _fingerprint(problem: CalibrationProblem, targets: list[Target], settings: AbcSettings) -> str:
-    """What a checkpoint must match: the model, priors, targets in the distance and population size (not the budget).
+    """What a checkpoint must match: the model, priors, targets in the distance, population size and proposal kernel.
 
-    Check-only targets do not enter the inference: changing them leaves the checkpoint valid.
+    Not the budget or the stopping rules (a calibration may be continued with more), and not check-only targets,
+    which do not enter the inference: changing them leaves the checkpoint valid.
     """
     from calibration.targets import in_distance
 
@@ -198,6 +199,7 @@ def _fingerprint(problem: CalibrationProblem, targets: list[Target], settings: A
         "priors": {name: prior.model_dump() for name, prior in problem.priors.items()},
         "targets": [target.model_dump() for target in in_distance(targets)],
         "population_size": settings.population_size,
+        "proposal": {"kernel_variance": settings.kernel_variance, "ancestor_power": settings.ancestor_power},
     }
     if settings.shared_history_until is not None:  # another approximation of the likelihood
         plain["shared history"] = [settings.shared_history_until, settings.shared_histories]

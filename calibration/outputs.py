@@ -213,7 +213,8 @@ def open_checkpoint(out: Path, fingerprint: str, fresh: bool, replace: bool, cod
         raise ConfigError(
             database,
             "",
-            f"expected a calibration of this scenario, priors and targets; it holds a finished one of another: {KEEP} "
+            "expected a calibration of this scenario, priors, targets and proposal kernel; "
+            f"it holds a finished one of another: {KEEP} "
             "(--fresh discards only unfinished checkpoints)",
         )
     if not database.is_file():
@@ -232,7 +233,8 @@ def _unfinished(
             raise ConfigError(
                 database,
                 "",
-                f"expected a checkpoint of this scenario, priors and targets; it holds an unfinished calibration of another: "
+                "expected a checkpoint of this scenario, priors, targets and proposal kernel; "
+                "it holds an unfinished calibration of another: "
                 f"{remedy}, or choose another --out",
             )
         changed = changed_code(stamp, code)

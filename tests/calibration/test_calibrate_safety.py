@@ -246,6 +246,23 @@ def test_a_finished_calibration_of_other_priors_is_refused_naming_replace(home, 
     assert digest(home / "out") == before and not killed.calls
 
 
+@pytest.mark.parametrize("setting", ["kernel_variance = 2.5", "ancestor_power = 0.0"])
+def test_a_calibration_of_another_proposal_kernel_is_neither_reported_nor_continued(home, killed, capsys, setting):
+    before = digest(home / "out")
+    (home / "small.toml").write_text(TINY.replace("population_size = 12", f"population_size = 12\n{setting}"))
+    assert calibrate(home) == 2  # finished: kept, --replace named
+    error = one_line(capsys)
+    assert "--replace" in error and "finished" in error, error
+    set_stamp(home / "out", complete=False)
+    assert calibrate(home) == 2  # unfinished: not continued under another kernel
+    error = one_line(capsys)
+    assert "unfinished calibration of another" in error, error
+    assert not killed.calls
+    assert {name: value for name, value in digest(home / "out").items() if not name.endswith("checkpoint.json")} == {
+        name: value for name, value in before.items() if not name.endswith("checkpoint.json")
+    }
+
+
 def test_a_finished_calibration_is_reported_without_inference(home, killed, capsys):
     simulations = json.loads((home / "out/run.json").read_text())["simulations (ABC)"]
     assert calibrate(home) == 0
