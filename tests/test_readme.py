@@ -61,6 +61,12 @@ def layout_rows() -> list[list[str]]:
     return [re.findall(r"`([^`]+)`", row) for row in rows]
 
 
+def as_path(module: str) -> str:
+    """The file or folder of a module: sim.errors is sim/errors.py, sim.model is sim/model/."""
+    path = module.replace(".", "/")
+    return f"{path}.py" if (ROOT / f"{path}.py").exists() else f"{path}/"
+
+
 def test_the_layout_table_lists_the_trees_packages_in_the_contracts_layers_order():
     import tomllib
 
@@ -73,12 +79,5 @@ def test_the_layout_table_lists_the_trees_packages_in_the_contracts_layers_order
 
     contract = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"][0]
     layers = [[name.strip() for name in layer.split("|")] for layer in contract["layers"]]
-    as_path = {
-        name: (
-            f"{name.replace('.', '/')}.py" if (ROOT / f"{name.replace('.', '/')}.py").exists() else f"{name.replace('.', '/')}/"
-        )
-        for layer in layers
-        for name in layer
-    }
-    order = [as_path[name] for layer in layers for name in layer]
+    order = [as_path(name) for layer in layers for name in layer]
     assert [path for path in listed if path in order] == order  # top to bottom, as the contract has them
