@@ -105,6 +105,7 @@ SHARE = "share 0–1"
 PROBABILITY = "probability 0–1"
 MONTHLY_PROBABILITY = "monthly probability 0–1"
 MULTIPLIER = "multiplier"
+EXPONENT = "exponent 0–1"
 ODDS_RATIO = "odds ratio"
 YEAR_MONTH = 'year-month "YYYY-MM"'
 PEOPLE = "people"
@@ -516,6 +517,15 @@ class PurgeMultipliers(Strict):
             "The purge risk of those who have left the service and are followed (retired, transferred, dismissed).", MULTIPLIER
         ),
     ] = 1.0
+    rank_kept_after_leaving: Annotated[
+        Share,
+        about(
+            "How much of the rank multiplier of the highest post held stays with a person who has left: the followed's"
+            " hazard is multiplied by rank[highest rank] ** this (0: none, the followed are alike whatever they held;"
+            " 1: all of it, prominence follows the person out of the service).",
+            EXPONENT,
+        ),
+    ] = 0.0
     entrants: Annotated[
         EntrantsMultiplier, about("The risk of those who entered the service from `since` on, relative to everyone else.")
     ] = EntrantsMultiplier()

@@ -26,11 +26,13 @@ def purge_month(
     nationality_multiplier: np.ndarray,
     association_multiplier: float,
     left_service_multiplier: float,
+    kept_rank_multiplier: np.ndarray,
     entrants_since: int,
     entrants_multiplier: float,
     cohort_by_year: np.ndarray,
     status: np.ndarray,
     rank: np.ndarray,
+    highest_rank: np.ndarray,
     party_year: np.ndarray,
     abroad: np.ndarray,
     nationality: np.ndarray,
@@ -65,6 +67,7 @@ def purge_month(
             hazard = (
                 intensity
                 * left_service_multiplier
+                * kept_rank_multiplier[highest_rank[slot]]
                 * party_multiplier[cohort]
                 * nationality_multiplier[nationality[slot]]
                 * entrant

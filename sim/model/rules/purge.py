@@ -3,7 +3,7 @@
 Hazard of a serving person = intensity(month) x rank x party cohort x posting
 x nationality x association x entrants multipliers x the person's frailty;
 of a person who already left = intensity x party x nationality x entrants x
-left_service x frailty. Frailty is a gamma-distributed multiplier of mean 1
+left_service x rank(highest post held) ** rank_kept_after_leaving x frailty. Frailty is a gamma-distributed multiplier of mean 1
 fixed for each person (`purge.frailty_variance`; sim/model/profiles.py): risk is
 unequal beyond what the observed traits say. Headquarters staff who entered
 before the 1939 wave also face the wave hazard (F3, F4), without
@@ -49,6 +49,7 @@ class PurgeRule:
         self.nationality = _table(multipliers.nationality)
         self.association = multipliers.association
         self.left_service = multipliers.left_service
+        self.kept_rank = self.rank**multipliers.rank_kept_after_leaving  # by the highest rank held, for the followed
         self.entrants_since = month_index(multipliers.entrants.since)
         self.entrants = multipliers.entrants.multiplier
         self._frail_up_to = 0  # roster slots whose frailty is set
@@ -160,6 +161,7 @@ class PurgeRule:
         followed_h = (
             self.intensity.at(month)
             * self.left_service
+            * self.kept_rank[roster.highest_rank[followed]]
             * self.party[cohort]
             * self.nationality[roster.nationality[followed]]
             * np.where(roster.entry[followed] >= self.entrants_since, self.entrants, 1.0)
@@ -188,11 +190,13 @@ class PurgeRule:
             self.nationality,
             self.association.multiplier,
             self.left_service,
+            self.kept_rank,
             self.entrants_since,
             self.entrants,
             COHORT_BY_YEAR,
             roster.status,
             roster.rank,
+            roster.highest_rank,
             roster.party_year,
             roster.abroad,
             roster.nationality,
