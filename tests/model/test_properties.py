@@ -99,6 +99,7 @@ def scenarios(draw) -> Scenario:
                 "posting": {"hq": draw(st.floats(0, 3)), "abroad": draw(st.floats(0, 3))},
                 "association": {"multiplier": draw(st.floats(0, 5)), "months": draw(st.integers(0, 12))},
                 "left_service": draw(st.floats(0, 2)),
+                "rank_kept_after_leaving": draw(st.floats(0, 1)),
                 "entrants": {"since": ym(draw(st.integers(*span))), "multiplier": draw(st.floats(0, 2))},
             },
             "outcomes": dict(zip(("executed", "imprisoned", "exiled"), outcomes, strict=True)),

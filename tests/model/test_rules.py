@@ -345,6 +345,28 @@ def test_the_followed_face_the_purge_times_left_service(data_dir, left_service):
         assert (bio.loc[later, "later_fate_date"] >= pd.Timestamp("1930-07-01")).all()
 
 
+@pytest.mark.parametrize("kept", [0.0, 0.5, 1.0])
+def test_the_followed_keep_their_highest_rank_s_risk_to_the_power_rank_kept(data_dir, kept):
+    rank = {"elite": 6.0, "middle": 3.0, "junior": 1.0}
+    multipliers = {"left_service": 1.0, "rank": rank, "rank_kept_after_leaving": kept}
+    scenario = homogeneous(
+        data_dir,
+        12,
+        attrition={"transfer_out_rate": 5.0},  # most leave before the purge begins, the elite too
+        purge={"enabled": True, "intensity": [["1930-06", 0.0], ["1930-07", 2.0]], "multipliers": multipliers},
+    )
+    _, records, _ = run(scenario)
+    bio = records.biographies
+    early = (bio["exit_reason"] == "transferred_out") & (bio["exit"] < pd.Timestamp("1930-07-01"))
+    caught = bio["later_fate"] == "purged"
+    for name, multiplier in rank.items():
+        # Of those who held at most `name` and left before the purge, a share
+        # 1 - exp(-2 x multiplier ** kept x 6 / 12) is caught in its six months.
+        left = early & (bio["highest_rank"] == name)
+        assert left.sum() > 50, name
+        assert_binomial(caught[left].mean(), 1 - math.exp(-2.0 * multiplier**kept * 6 / 12), int(left.sum()))
+
+
 # -- no purge in the no-purge scenario -----------------------------------------
 
 
