@@ -187,16 +187,8 @@ def _fingerprint(problem: CalibrationProblem, targets: list[Target], settings: A
     """
     from calibration.targets import in_distance
 
-    scenario = problem.build({name: prior.low for name, prior in problem.priors.items()}).model_dump(mode="json")
-    scenario["calibration"].pop("abc")
-    scenario.pop("label")  # words for tables and legends; the model is the same
-    if not scenario["transition"]["enabled"]:  # a switched-off policy does not act, whatever its keys
-        scenario.pop("transition")
-    if not scenario["appointments"]["commissar_changes"]:  # nobody is appointed, at whatever age
-        scenario["appointments"].pop("appointee_age")
     plain = {
-        "scenario": scenario,
-        "priors": {name: prior.model_dump() for name, prior in problem.priors.items()},
+        **problem.identity(),
         "targets": [target.model_dump() for target in in_distance(targets)],
         "population_size": settings.population_size,
         "proposal": {"kernel_variance": settings.kernel_variance, "ancestor_power": settings.ancestor_power},

@@ -132,8 +132,6 @@ def stamp_of(
     problem: CalibrationProblem, targets: list[Target], settings: AbcSettings, seed_value: int, args: argparse.Namespace
 ) -> dict:
     """The stamp of a check: its settings, and a fingerprint of everything its truths depend on."""
-    scenario = problem.build({name: prior.low for name, prior in problem.priors.items()}).model_dump(mode="json")
-    scenario["calibration"].pop("abc")
     shared = settings.shared_history_until is not None
     kept = {
         "population_size": settings.population_size,
@@ -147,8 +145,7 @@ def stamp_of(
         "horizon": settings.horizon,
     }
     plain = {
-        "scenario": scenario,
-        "priors": {name: prior.model_dump() for name, prior in problem.priors.items()},
+        **problem.identity(),
         "targets": [target.model_dump() for target in targets],
         "settings": kept,
         "seed": seed_value,

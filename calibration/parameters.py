@@ -94,3 +94,19 @@ class CalibrationProblem:
     def build(self, values: dict[str, float]) -> Scenario:
         """A validated scenario with the given parameter values."""
         return validate_tree(self.with_values(values), self.path)
+
+    def identity(self) -> dict[str, Any]:
+        """What makes this inference the one it is, as plain data: the model and the priors.
+
+        The scenario is built at the priors' lower ends and dumped with its defaults, leaving out what does not change
+        a simulation: the ABC settings (each fingerprint takes the ones it needs), the label (words for tables and
+        legends), a switched-off transition policy's keys and, when nobody is appointed, the appointees' age.
+        """
+        scenario = self.build({name: prior.low for name, prior in self.priors.items()}).model_dump(mode="json")
+        scenario["calibration"].pop("abc")
+        scenario.pop("label")
+        if not scenario["transition"]["enabled"]:
+            scenario.pop("transition")
+        if not scenario["appointments"]["commissar_changes"]:
+            scenario["appointments"].pop("appointee_age")
+        return {"scenario": scenario, "priors": {name: prior.model_dump() for name, prior in self.priors.items()}}
