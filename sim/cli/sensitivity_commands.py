@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 from sim.arguments import count, seed
 from sim.cli.ensemble_commands import SCHEDULER_HELP
 from sim.errors import ResultExistsError
+from sim.results.ownership import refuse_foreign_figures
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -158,15 +159,7 @@ def check_page(page: Path) -> None:
         with page.open(errors="replace") as handle:
             if not handle.readline().startswith(GENERATED):
                 raise ResultExistsError(f"{page} was not written by cadres sensitivity; it is never replaced: move it away first")
-    folder = page.parent / FIGURES
-    if folder.exists():
-        foreign = sorted(
-            entry.name for entry in folder.iterdir() if entry.name not in PUBLISHED and not entry.name.startswith(".")
-        )
-        if foreign or not folder.is_dir():
-            raise ResultExistsError(
-                f"{folder} holds files cadres sensitivity did not write ({', '.join(foreign[:5])}); move them away"
-            )
+    refuse_foreign_figures(page.parent / FIGURES, PUBLISHED, "cadres sensitivity")
 
 
 def _spread_lines(outcome: str, values: pd.Series, scenario) -> list[str]:

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sim.errors import ResultExistsError
+from sim.results.ownership import refuse_foreign_figures
 from sim.results.storage import replace_file, replace_text
 
 FINDINGS_SCENARIOS = ("historical", "gradual_transition_fast", "gradual_transition", "gradual_transition_slow", "continuation")
@@ -325,15 +326,7 @@ def check_published(page: Path) -> None:
         raise ResultExistsError(f"{page} was not written by cadres findings; it is never replaced: move it away first")
     if not page.parent.is_dir():
         raise ResultExistsError(f"{page.parent} does not exist: run `cadres findings --publish` from the repository root")
-    figures = page.parent / PUBLISHED_FIGURES
-    if figures.exists():
-        foreign = sorted(
-            entry.name for entry in figures.iterdir() if entry.name not in FIGURES and not entry.name.startswith(".")
-        )
-        if foreign or not figures.is_dir():
-            raise ResultExistsError(
-                f"{figures} holds files cadres findings did not write ({', '.join(foreign[:5])}); move them away first"
-            )
+    refuse_foreign_figures(page.parent / PUBLISHED_FIGURES, FIGURES, "cadres findings")
 
 
 def publish_findings(comparison_dir: Path, page: Path, command: str) -> Path:

@@ -187,3 +187,21 @@ def check_replaceable(directory: Path) -> dict | None:
             "move them or choose another --out"
         )
     return manifest
+
+
+def refuse_foreign_figures(folder: Path, own: Iterable[str], writer: str) -> None:
+    """Refuse a published figures folder that is not a folder, or holds a file `writer` did not write.
+
+    Hidden entries (an editor's, the staging of a write) are not counted. A folder that does not exist is fine.
+
+    Raises:
+        ResultExistsError: naming the folder, and the first few foreign files.
+    """
+    if not folder.exists() and not folder.is_symlink():
+        return
+    if folder.is_symlink() or not folder.is_dir():
+        raise ResultExistsError(f"{folder} is not a folder of figures {writer} wrote; it is never replaced: move it away first")
+    own = set(own)
+    foreign = sorted(entry.name for entry in folder.iterdir() if entry.name not in own and not entry.name.startswith("."))
+    if foreign:
+        raise ResultExistsError(f"{folder} holds files {writer} did not write ({', '.join(foreign[:5])}); move them away first")

@@ -19,7 +19,7 @@ import pytest
 from sim.cli import main
 from sim.errors import ConfigError, ResultExistsError
 from sim.results.locks import output_lock
-from sim.results.ownership import check_replaceable, foreign_entries
+from sim.results.ownership import check_replaceable, foreign_entries, refuse_foreign_figures
 from sim.results.storage import default_directory
 from tests.ensemble_helpers import ROOT, short_file
 
@@ -222,6 +222,28 @@ def test_bad_counts_and_seeds_are_one_line(tmp_path, scenario, capsys, option, v
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and option in err and "expected" in err
     assert not (tmp_path / "x").exists()
+
+
+def test_a_published_figures_folder_is_refused_unless_it_holds_only_cadres_figures(tmp_path):
+    folder = tmp_path / "figures"
+    refuse_foreign_figures(folder, ["a.png"], "cadres findings")  # not there yet: nothing to refuse
+    folder.mkdir()
+    (folder / "a.png").write_bytes(b"png")
+    (folder / ".a.png.tmp").write_bytes(b"")  # staging, hidden
+    refuse_foreign_figures(folder, ["a.png"], "cadres findings")
+    (folder / "mine.png").write_bytes(b"png")
+    with pytest.raises(ResultExistsError, match=r"holds files cadres findings did not write \(mine.png\)"):
+        refuse_foreign_figures(folder, ["a.png"], "cadres findings")
+    shutil.rmtree(folder)
+    folder.write_text("my notes\n")  # a file where the folder would be
+    with pytest.raises(ResultExistsError, match="is not a folder of figures"):
+        refuse_foreign_figures(folder, ["a.png"], "cadres findings")
+    folder.unlink()
+    (tmp_path / "elsewhere").mkdir()
+    folder.symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(ResultExistsError, match="is not a folder of figures"):
+        refuse_foreign_figures(folder, ["a.png"], "cadres findings")
+    assert (tmp_path / "elsewhere").is_dir() and folder.is_symlink()
 
 
 def test_check_replaceable_accepts_only_cadres_results(tmp_path, single):
