@@ -4,7 +4,8 @@ Each `Diplomat` holds its own attributes as plain Python attributes and has a
 `step()` that evaluates its own hazards with scalar random draws:
 
 - ordinary attrition: Gompertz death, retirement from `retirement_age`,
-  transfer out, defection abroad as competing risks; then, if none of them
+  transfer out (the holders of elite posts at `elite_transfer_out_rate` when it is set),
+  defection abroad as competing risks; then, if none of them
   happened, retirement at `retirement_age_limit`;
 - the purge: intensity x rank x party cohort x posting x nationality x
   association x entrants (those who entered from
@@ -176,7 +177,7 @@ class Diplomat(mesa.Agent):
         hazards = (
             self.death_hazard(month),
             attrition.retirement_rate if age >= attrition.retirement_age and free else 0.0,
-            attrition.transfer_out_rate if free else 0.0,
+            (model.elite_transfer.at(month) if self.rank == ELITE else attrition.transfer_out_rate) if free else 0.0,
             attrition.defection_rate_abroad if self.abroad else 0.0,
         )
         total = sum(hazards)
@@ -329,6 +330,8 @@ class IdiomaticModel(mesa.Model):
         self.outcome_cumulative[-1] = 1.0
         self.intensity = PiecewiseSchedule(purge.intensity)
         self.hq_wave = PiecewiseSchedule(purge.hq_wave)
+        elite_transfer = config.attrition.elite_transfer_out_rate
+        self.elite_transfer = PiecewiseSchedule(elite_transfer or [("1900-01", config.attrition.transfer_out_rate)])
         self.wave_start = self.hq_wave.first_positive_month()
         self.intensity_now = 0.0
         self.wave_now = 0.0

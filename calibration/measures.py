@@ -6,7 +6,8 @@ Dates are firsts of months (calibration/spells.py): "serving on 1 May
 
 - staff_1920s, elite_1920s: everyone who held a post in the 1920s, and those
   whose highest 1920s rank was elite (F1, F2). Categories: the historian's
-  five (calibration/historian.py) and "purged_true", the true purged share.
+  five (calibration/historian.py), "purged_true", the true purged share, and
+  "count", how many people the population holds.
 - field_purge_arrests: purge arrests of people serving abroad (recalled and
   arrested; F3). Category from_1936_07_to_1938_12: the share in that period.
 - purge_arrests: purge arrests of serving officials. Category first_year:
@@ -59,8 +60,8 @@ SHARE, COUNT, DECIMAL_YEAR, MONTHS, RATIO, YEARS_OF_AGE = "share", "count", "dec
 
 # Per population, its categories and the unit each is measured in.
 MEASURES: dict[str, dict[str, str]] = {
-    "staff_1920s": {name: SHARE for name in (*CATEGORIES, "purged_true")},
-    "elite_1920s": {name: SHARE for name in (*CATEGORIES, "purged_true")},
+    "staff_1920s": {name: SHARE for name in (*CATEGORIES, "purged_true")} | {"count": COUNT},
+    "elite_1920s": {name: SHARE for name in (*CATEGORIES, "purged_true")} | {"count": COUNT},
     "field_purge_arrests": {"from_1936_07_to_1938_12": SHARE},
     "purge_arrests": {"first_year": DECIMAL_YEAR, "peak_month": DECIMAL_YEAR, "peak_outside_1937_1938_06": RATIO},
     "hq_staff_1939_01": {"gone_by_1939_12": SHARE},

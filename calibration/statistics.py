@@ -31,6 +31,7 @@ def _historian_shares(observed: pd.DataFrame) -> dict[str, float]:
         for name in CATEGORIES:
             shares[f"{prefix}:{name}"] = share(category == name)
         shares[f"{prefix}:purged_true"] = share((rows["fate"] == "purged").to_numpy())
+        shares[f"{prefix}:count"] = float(len(rows))
     return shares
 
 

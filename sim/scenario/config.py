@@ -419,6 +419,14 @@ class Attrition(Strict):
     transfer_out_rate: Annotated[
         Rate, about("Annual hazard of a transfer to other commissariats or party work; those transferred are followed.", PER_YEAR)
     ]
+    elite_transfer_out_rate: Annotated[
+        Schedule | None,
+        about(
+            "Annual hazard of a transfer out for the holders of elite posts (deputies, collegium, heads of mission; the"
+            " appointed commissar excepted), as a schedule: the rotation of the elite; none: transfer_out_rate for them too.",
+            PER_YEAR,
+        ),
+    ] = None
     defection_rate_abroad: Annotated[
         Rate,
         about(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from sim.model.roster import LEFT  # a module constant: numba compiles its value in
+from sim.model.categories import ELITE  # module constants: numba compiles their values in
+from sim.model.roster import LEFT
 
 
 @njit(cache=True)
@@ -21,7 +22,9 @@ def attrition_month(
     retirement_months: float,
     retirement_rate: float,
     transfer_out_rate: float,
+    elite_transfer_out_rate: float,
     defection_rate_abroad: float,
+    rank: np.ndarray,
     post: np.ndarray,
     appointed: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -50,7 +53,7 @@ def attrition_month(
             continue
         free = not appointed[post[slot]]  # an appointee neither retires nor transfers out
         retirement = retirement_rate if age_months >= retirement_months and free else 0.0
-        transfer = transfer_out_rate if free else 0.0
+        transfer = (elite_transfer_out_rate if rank[slot] == ELITE else transfer_out_rate) if free else 0.0
         defection = defection_rate_abroad if abroad[slot] else 0.0
         total = death + retirement + transfer + defection
         probability = -np.expm1(-total / 12.0)

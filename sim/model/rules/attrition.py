@@ -6,7 +6,10 @@ it does, U / p is again uniform and picks which cause, in proportion to the
 cause hazards. People who already left are followed and can still die.
 The holder of an appointed post (the commissar's) neither retires nor
 transfers out: only death or a dated decision ends his tenure. Anyone else
-still serving at `retirement_age_limit` retires then.
+still serving at `retirement_age_limit` retires then. The holders of the
+other elite posts transfer out at `elite_transfer_out_rate` when it is set
+(the rotation of heads of mission and deputies), everyone else at
+`transfer_out_rate`.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.model.categories import DEFECTED, DIED, RETIRED, TRANSFERRED_OUT
+from sim.model.categories import DEFECTED, DIED, ELITE, RETIRED, TRANSFERRED_OUT
 from sim.model.compiled import attrition_month
 from sim.model.roster import GONE, LEFT, SERVING
 
@@ -43,6 +46,8 @@ class AttritionRule:
 
     def __init__(self, state: State) -> None:
         self.config = state.scenario.attrition
+        elite_rate = self.config.elite_transfer_out_rate
+        self.elite_transfer = state.schedule(elite_rate if elite_rate is not None else [("1900-01", self.config.transfer_out_rate)])
         self._oldest_birth = math.inf  # earliest birth month of anyone on the roster
         self._seen = 0  # roster slots already looked at for it
 
@@ -54,7 +59,8 @@ class AttritionRule:
             self._seen = roster.size
         config, mortality = self.config, self.config.mortality
         oldest_death = math.exp(mortality.log_baseline + mortality.age_slope * (month - self._oldest_birth) / 12.0)
-        annual = oldest_death + config.retirement_rate + config.transfer_out_rate + config.defection_rate_abroad
+        transfer = max(config.transfer_out_rate, self.elite_transfer.at(month))
+        annual = oldest_death + config.retirement_rate + transfer + config.defection_rate_abroad
         return -math.expm1(-annual / 12.0) * 1.001 + 1e-12  # a margin for rounding; `apply` then tests exactly
 
     def apply(self, state: State, month: int) -> None:
@@ -101,7 +107,9 @@ class AttritionRule:
             12 * config.retirement_age,
             config.retirement_rate,
             config.transfer_out_rate,
+            self.elite_transfer.at(month),
             config.defection_rate_abroad,
+            roster.rank,
             roster.post,
             state.posts.appointed,
         )
@@ -115,7 +123,8 @@ class AttritionRule:
         death = _gompertz(config.mortality, age_months)
         free = ~state.posts.appointed[roster.post[serving]]  # an appointee neither retires nor transfers out
         retirement = (age_months >= 12 * config.retirement_age) * free * config.retirement_rate
-        transfer = free * config.transfer_out_rate
+        elite = roster.rank[serving] == ELITE
+        transfer = free * np.where(elite, self.elite_transfer.at(month), config.transfer_out_rate)
         defection = roster.abroad[serving] * config.defection_rate_abroad
         total = death + retirement + transfer + defection
         probability = -np.expm1(-total / 12.0)
