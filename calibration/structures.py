@@ -60,7 +60,8 @@ STRUCTURES = (
     Structure(
         "historical",
         "the model: unequal risk, the terror's recruits' own exposure, the commissar's post an appointment, "
-        "the 1939 replacement staffed at once (scenarios/historical.toml)",
+        "the 1939 replacement staffed at once, the rotation of the 1920s elite, part of the rank's risk kept "
+        "after leaving (scenarios/historical.toml)",
         ROOT / "scenarios" / "historical.toml",
         ROOT / "calibration" / "posteriors" / "historical",
     ),
@@ -74,13 +75,15 @@ STRUCTURES = (
     Structure(
         "earlier structure",
         "equal risk, the commissar under the hazard, the 1939 wave refilled at the usual lag and capacity, "
-        "no cut of entry ages or age limit (calibration/structures/current.toml)",
+        "no cut of entry ages or age limit, no rotation of the elite, no rank's risk kept after leaving "
+        "(calibration/structures/current.toml)",
         ROOT / "calibration" / "structures" / "current_calibrated.toml",
         ROOT / "calibration" / "posteriors" / "structure_current",
     ),
     Structure(
         "null model",
-        "one constant hazard 1934-12..1939-08 for everyone, no multipliers, no wave (scenarios/historical_null.toml)",
+        "one constant hazard 1934-12..1939-08 for everyone, no multipliers, no wave, no rotation of the elite "
+        "(scenarios/historical_null.toml)",
         ROOT / "scenarios" / "historical_null_calibrated.toml",
         ROOT / "calibration" / "posteriors" / "historical_null",
     ),

@@ -35,7 +35,10 @@ def test_default_targets_cover_every_figure_of_f1_to_f4():
     assert targets["F4.minor_replaced"].band == (0.9, 1.0)  # F4: "at least 90%"
     documented = {target.id.split(".")[0] for target in targets.values() if target.group == "documented"}
     assert documented == {"F1", "F2", "F3", "F4"}
-    assert all(target.use == "distance" for target in targets.values() if target.group == "documented")  # as before
+    # F2's count of people is the one documented figure only checked: no calibrated parameter sets it.
+    checked = [target.id for target in targets.values() if target.group == "documented" and target.use == "check"]
+    assert checked == ["F2.elite_count"]
+    assert targets["F2.elite_count"].band == (100.0, 150.0)  # F2: "over one hundred people"
     assert all(target.source.startswith(target.id.split(".")[0]) for target in targets.values())
 
 
@@ -61,9 +64,8 @@ def test_default_targets_hold_the_patterns_with_their_bands_and_use():
     groups = [target.group for target in targets]
     assert groups == sorted(groups)  # documented figures first, then patterns
     assert {target.id: target.documented for target in targets}["F6.recruit_mean_age"] == 33  # F6
-    assert in_distance(targets) == [
-        target for target in targets if target.id not in {k for k, v in PATTERNS.items() if v[1] == "check"}
-    ]
+    checked = {k for k, v in PATTERNS.items() if v[1] == "check"} | {"F2.elite_count"}
+    assert in_distance(targets) == [target for target in targets if target.id not in checked]
 
 
 def test_every_target_states_group_and_use_and_each_check_only_one_says_why():

@@ -83,6 +83,7 @@ def scenarios(draw) -> Scenario:
             "retirement_rate": draw(st.floats(0, 1)),
             "retirement_age_limit": draw(st.one_of(st.none(), st.floats(80, 95))),
             "transfer_out_rate": draw(st.floats(0, 1)),
+            "elite_transfer_out_rate": draw(st.one_of(st.none(), schedules(*span, 0, 2))),
             "defection_rate_abroad": draw(st.floats(0, 0.5)),
         },
         "purge": {

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.model.categories import EXIT_REASONS, NATIONALITIES, POSTINGS, RANKS
+from sim.model.categories import ELITE, EXIT_REASONS, NATIONALITIES, POSTINGS, RANKS
 from sim.model.engine import Engine
 from sim.model.roster import LEFT, SERVING
 from sim.model.rules.attrition import death_hazard
@@ -91,6 +91,27 @@ def test_exit_share_under_a_constant_ordinary_hazard(data_dir, cause, reason):
     assert not left[~at_risk].any()
 
 
+@pytest.mark.parametrize("compiled", [True, False])
+def test_the_holders_of_elite_posts_transfer_out_at_their_own_rate(data_dir, compiled):
+    elite_rate, staff_rate, months = 1.5, 0.1, 24
+    scenario = homogeneous(
+        data_dir,
+        months,
+        attrition={"transfer_out_rate": staff_rate, "elite_transfer_out_rate": [["1921-01", elite_rate]]},
+        replacement={"promotion_probability": [["1921-01", 0.0]]},  # nobody changes rank
+    )
+    engine = Engine(scenario, seed=5, compiled=compiled).populate()
+    engine.run()
+    bio = collect(engine).biographies
+    at_start = (bio["entry"] < START).to_numpy()
+    elite = (bio["first_rank"] == "elite").to_numpy() & at_start
+    staff = (bio["first_rank"] != "elite").to_numpy() & at_start
+    transferred = bio["exit_reason"].eq("transferred_out").to_numpy()
+    assert elite.sum() == 48  # every elite post of homogeneous.toml held at the start
+    assert_binomial(transferred[elite].mean(), 1 - math.exp(-elite_rate * months / 12), int(elite.sum()))
+    assert_binomial(transferred[staff].mean(), 1 - math.exp(-staff_rate * months / 12), int(staff.sum()))
+
+
 def test_ordinary_attrition_comes_before_the_purge_within_a_month(data_dir):
     # Transfer out (r) is applied first each month, then the purge (h) to those
     # still serving. Over T months, with q1 = exp(-r/12), q2 = exp(-h/12):
@@ -128,10 +149,11 @@ def test_attrition_bound_leaves_out_no_one_who_would_leave(scenarios_dir):
         serving, followed = roster.with_status(SERVING).copy(), roster.with_status(LEFT).copy()
         free = ~eng.posts.appointed[roster.post[serving]]  # the commissar neither retires nor transfers out
         age = month - roster.birth[serving]
+        elite = roster.rank[serving] == ELITE  # the elite's own transfer rate (the rotation of the 1920s)
         total = (
             death_hazard(eng, serving, month)
             + np.where((age >= 12 * config.retirement_age) & free, config.retirement_rate, 0.0)
-            + np.where(free, config.transfer_out_rate, 0.0)
+            + np.where(free, np.where(elite, eng.attrition.elite_transfer.at(month), config.transfer_out_rate), 0.0)
             + np.where(roster.abroad[serving], config.defection_rate_abroad, 0.0)
         )
         by_hazard = draw[serving] < -np.expm1(-total / 12.0)
