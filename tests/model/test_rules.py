@@ -32,7 +32,13 @@ def year_month(month: int) -> str:
 
 
 def homogeneous(data_dir, months: int, **overrides):
-    """The homogeneous scenario over `months` months from 1930-01, with overrides."""
+    """The homogeneous scenario over `months` months from 1930-01, with overrides.
+
+    A transfer rate given without the elite's own applies to the elite as well.
+    """
+    attrition = overrides.get("attrition", {})
+    if "transfer_out_rate" in attrition and "elite_transfer_out_rate" not in attrition:
+        overrides["attrition"] = {**attrition, "elite_transfer_out_rate": [["1921-01", attrition["transfer_out_rate"]]]}
     tree = {"time": {"end": year_month(month_index(START) + months - 1)}, **overrides}
     return load_scenario(data_dir / "homogeneous.toml", overrides=tree)
 
