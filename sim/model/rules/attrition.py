@@ -47,7 +47,9 @@ class AttritionRule:
     def __init__(self, state: State) -> None:
         self.config = state.scenario.attrition
         elite_rate = self.config.elite_transfer_out_rate
-        self.elite_transfer = state.schedule(elite_rate if elite_rate is not None else [("1900-01", self.config.transfer_out_rate)])
+        if elite_rate is None:  # the elite transfer out as everyone does
+            elite_rate = [("1900-01", self.config.transfer_out_rate)]
+        self.elite_transfer = state.schedule(elite_rate)
         self._oldest_birth = math.inf  # earliest birth month of anyone on the roster
         self._seen = 0  # roster slots already looked at for it
 
