@@ -114,7 +114,7 @@ def _measure_one(scale: int, transfer_out_rate: float | None) -> None:
     capacity = [[date, value * recruitment] for date, value in base.replacement.recruitment_capacity]
     overrides["replacement"] = {"recruitment_capacity": capacity}
     if transfer_out_rate is not None:
-        every_rank = [["1921-01", transfer_out_rate]]  # the elite's rotation too
+        every_rank = [["1921-01", transfer_out_rate]]  # the elite at this rate too, in place of base.toml's rotation
         overrides["attrition"] = {"transfer_out_rate": transfer_out_rate, "elite_transfer_out_rate": every_rank}
     scenario = load_scenario(path, overrides=overrides)
     run = Run(scenario, seed=1).execute()
